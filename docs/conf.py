@@ -1,0 +1,54 @@
+"""Sphinx configuration for the scim_ninjio documentation."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+from importlib.metadata import version as _version
+
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent / "_ext"))
+
+project = "scim_ninjio"
+author = "The scim_ninjio maintainers"
+copyright = "2026, The scim_ninjio maintainers"
+release = _version("scim-ninjio")
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build"]
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_ivar = True
+
+nitpicky = True
+nitpick_ignore_regex = [
+    # Type variables and private helpers named in signatures.
+    (r"py:.*", r"(scim_ninjio\.)?.*\._.*"),
+    (r"py:.*", r"T"),
+]
+
+html_theme = "furo"
+html_title = f"scim_ninjio {release}"
+html_static_path = ["_static"]
+
+doctest_global_setup = """
+import scim_ninjio
+"""
