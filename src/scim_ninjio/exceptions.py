@@ -18,6 +18,7 @@ kind of failure::
     │   └── ConnectionDroppedError  the connection closed before the answer
     ├── ProtocolError
     │   ├── LocalProtocolError      scim_ninjio was asked to build a bad request
+    │   │   └── FilterSyntaxError   a filter or PATCH path does not parse
     │   └── RemoteProtocolError     the server's answer is not valid SCIM
     └── ScimError                   the server answered with an HTTP error
         ├── BadRequestError             400, and one subclass per scimType:
@@ -67,6 +68,7 @@ __all__ = [
     "ConnectionDroppedError",
     "ExpiredCursorError",
     "FieldError",
+    "FilterSyntaxError",
     "ForbiddenError",
     "IntegrationStateError",
     "InvalidCountError",
@@ -292,6 +294,23 @@ class ProtocolError(ScimNinjioError):
 
 class LocalProtocolError(ProtocolError, ValueError):
     """scim_ninjio was asked to build a request that SCIM does not allow."""
+
+
+class FilterSyntaxError(LocalProtocolError):
+    """
+    A SCIM filter or PATCH path does not parse (:rfc:`7644#section-3.4.2.2`).
+
+    Attributes:
+        text: The text that was being parsed.
+        position: The 0-based offset where parsing failed.
+    """
+
+    _context: ClassVar[tuple[str, ...]] = ("text", "position")
+
+    def __init__(self, message: str, *, text: str = "", position: int = 0) -> None:
+        self.text = text
+        self.position = position
+        super().__init__(message)
 
 
 class RemoteProtocolError(ProtocolError):

@@ -1,0 +1,40 @@
+"""Shared test configuration: hypothesis profiles and the RFC samples."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+from typing import Any
+
+import pytest
+
+from hypothesis import HealthCheck, settings
+
+
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "thorough", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+SAMPLES = pathlib.Path(__file__).parent / "rfc_samples"
+
+
+def load_sample(name: str) -> Any:
+    """Return an RFC example document by its file name, without ``.json``."""
+    return json.loads((SAMPLES / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def sample() -> Any:
+    """Load an RFC example document by name."""
+    return load_sample
