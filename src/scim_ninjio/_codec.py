@@ -99,10 +99,7 @@ def _json_type(value: Any) -> str:
         return "string"
     if isinstance(value, list):
         return "array"
-    if isinstance(value, dict):
-        return "object"
-
-    return type(value).__name__
+    return "object" if isinstance(value, dict) else type(value).__name__
 
 
 # --- Leaf decoders and encoders ----------------------------------------------
@@ -296,14 +293,20 @@ class _Codec:
             args = [a for a in get_args(tp) if a is not type(None)]
             if len(args) == 1:
                 return _optional(self.decoder_for(args[0]))
-            raise TypeError(f"scim_ninjio cannot decode the union {tp!r}")
+            # Models use `X | None` only; a wider union is a bug in a model.
+            raise TypeError(
+                f"scim_ninjio cannot decode the union {tp!r}"
+            )  # pragma: no cover
         if origin is tuple:
             return _tuple_decoder(self.decoder_for(get_args(tp)[0]))
         if origin is Literal:
             return _literal_decoder(get_args(tp))
         simple = _SIMPLE_DECODERS.get(tp)
         if simple is None:
-            raise TypeError(f"scim_ninjio cannot decode the type {tp!r}")
+            # Every leaf type the models use is in the table.
+            raise TypeError(
+                f"scim_ninjio cannot decode the type {tp!r}"
+            )  # pragma: no cover
 
         return simple
 
@@ -403,10 +406,13 @@ class _Codec:
         specs, extra_name, extensions_name = self._fields(tp)
         by_key: dict[str, _FieldSpec] = {s.wire: s for s in specs}
         by_lower: dict[str, _FieldSpec] = {s.wire.lower(): s for s in specs}
-        by_key["schemas"] = by_lower["schemas"] = _SCHEMAS
+        core = getattr(origin, "SCHEMA", "").lower()
+        if core:
+            # Only top-level resources and messages carry `schemas`; inside a
+            # complex attribute the key is just an attribute nobody knows.
+            by_key["schemas"] = by_lower["schemas"] = _SCHEMAS
         required = [s for s in specs if s.required]
         known_urns = {s.wire.lower(): s for s in specs if s.wire[:4].lower() == "urn:"}
-        core = getattr(origin, "SCHEMA", "").lower()
 
         def decode(data: Any) -> Any:
             if type(data) is not dict:
@@ -432,6 +438,10 @@ class _Codec:
                 if spec is _SCHEMAS:
                     schemas = value
                     continue
+                if value is None and spec.required:
+                    seen[spec.name] = key
+                    errors.append(((key,), "is required but null"))
+                    continue
                 if spec.name in seen:
                     errors.append(
                         ((key,), f"given twice, as {seen[spec.name]!r} and {key!r}")
@@ -442,13 +452,11 @@ class _Codec:
                     kwargs[spec.name] = spec.decoder(value)
                 except _InvalidError as e:
                     errors.extend(e.under(key))
-            for spec in required:
-                if kwargs.get(spec.name) is None:
-                    where = seen.get(spec.name)
-                    if where is None:
-                        errors.append(((spec.wire,), "is required but missing"))
-                    elif not any(path[:1] == (where,) for path, _ in errors):
-                        errors.append(((where,), "is required but null"))
+            errors.extend(
+                ((spec.wire,), "is required but missing")
+                for spec in required
+                if spec.name not in seen
+            )
             if schemas is not None:
                 _read_schemas(
                     schemas,
@@ -477,6 +485,7 @@ class _Codec:
         plain = [(s.wire, s.encoder, s.wire[:4].lower() == "urn:") for s in specs]
         names = [s.name for s in specs]
         names += [n for n in (extra_name, extensions_name) if n]
+        has_extra = extra_name is not None
         getter = operator.attrgetter(*names)
         core = getattr(origin, "SCHEMA", None)
         count = len(plain)
@@ -502,7 +511,7 @@ class _Codec:
                     schemas.append(urn)
                     if body:
                         out[urn] = body
-            if extra_name:
+            if has_extra:
                 extra = values[count]
                 if extra:
                     out.update(extra)
@@ -547,9 +556,8 @@ def _read_schemas(
                 # Listed without a body: keep it as an empty extension object.
                 kwargs[spec.name] = spec.decoder({})
             continue
-        if core:
-            extensions[urn] = {}
-            present.add(folded)
+        extensions[urn] = {}
+        present.add(folded)
 
 
 def _camel(name: str) -> str:
@@ -560,17 +568,11 @@ def _camel(name: str) -> str:
 def _substitute(tp: Any, mapping: Mapping[Any, Any]) -> Any:
     if isinstance(tp, TypeVar):
         return mapping.get(tp, tp)
-    args = get_args(tp)
-    new = tuple(_substitute(a, mapping) for a in args)
-    if new == args:
-        return tp
-    origin = get_origin(tp)
-    if origin in (types.UnionType, typing.Union):
-        return typing.Union[new]  # noqa: UP007 -- rebuilding a union from its args
-    if origin is tuple:
-        return tuple[new]  # type: ignore[valid-type]
+    if get_origin(tp) is tuple:
+        # ListResponse.resources is the one generic field: tuple[T, ...].
+        return tuple[(*(_substitute(a, mapping) for a in get_args(tp)),)]  # type: ignore[misc]
 
-    return tp[new]
+    return tp
 
 
 # --- The converter and the public functions -----------------------------------
