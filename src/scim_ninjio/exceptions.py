@@ -7,6 +7,7 @@ kind of failure::
     ScimNinjioError
     ├── ValidationError             a document or record does not fit its model
     ├── ConfigurationError          a setting is wrong (plain http, bad profile, ...)
+    ├── ClientClosedError           the client was used after it was closed
     ├── OperationNotAllowedError    the server profile forbids it (DELETE /Users)
     ├── IntegrationStateError       the integration's lifecycle forbids it (I2, I3)
     ├── LedgerError                 the ledger cannot be read or written
@@ -62,6 +63,7 @@ import attrs
 
 __all__ = [
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
@@ -191,6 +193,10 @@ class ValidationError(ScimNinjioError, ValueError):
 
 class ConfigurationError(ScimNinjioError, ValueError):
     """A setting is wrong; the message says which one and what to set instead."""
+
+
+class ClientClosedError(ScimNinjioError, RuntimeError):
+    """The client was used after :meth:`close`; make a new one."""
 
 
 class OperationNotAllowedError(ScimNinjioError):

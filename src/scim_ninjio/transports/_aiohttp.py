@@ -1,0 +1,123 @@
+"""
+The async transport, on aiohttp.
+
+One :class:`aiohttp.ClientSession` with a connector whose limit matches the
+client's concurrency, made in the running event loop on first use. aiohttp's
+redirects and environment lookups are off: redirects go through
+:func:`~scim_ninjio.transports._base.wire_steps`, and the proxy was read once
+when the client was built.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+import aiohttp
+import yarl
+
+from scim_ninjio._http import Response
+from scim_ninjio.exceptions import (
+    ConnectError,
+    ConnectionDroppedError,
+    ReadTimeoutError,
+    TLSError,
+    TransportError,
+)
+from scim_ninjio.transports._base import (
+    AsyncHTTPTransport,
+    TransportSettings,
+    Wire,
+    ssl_context,
+)
+
+
+__all__ = ["AiohttpTransport"]
+
+
+class AiohttpTransport(AsyncHTTPTransport):
+    """
+    Send requests with aiohttp: the default transport of the async client.
+
+    Args:
+        limit: The most connections open at once; None takes the client's
+            ``max_concurrency``.
+        session: A session to use instead of the transport's own; it is left
+            open on :meth:`close`. Its connector's TLS settings then apply.
+    """
+
+    def __init__(
+        self, *, limit: int | None = None, session: aiohttp.ClientSession | None = None
+    ) -> None:
+        self._limit = limit
+        self._session = session
+        self._owned = session is None
+
+    def _configured(self, settings: TransportSettings) -> None:
+        self._ssl: ssl.SSLContext | bool = (
+            ssl_context(settings) if settings.base_url.startswith("https:") else True
+        )
+        self._proxy = settings.proxy
+        self._timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=settings.timeout.connect,
+            sock_read=settings.timeout.read,
+        )
+        self._read_timeout = settings.timeout.read
+        self._size = self._limit or settings.pool_size
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._size, ssl=self._ssl)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self._timeout,
+                trust_env=False,
+                auto_decompress=True,
+            )
+        return self._session
+
+    async def _exchange(self, wire: Wire) -> Response:
+        session = self._client()
+        try:
+            async with session.request(
+                wire.method,
+                yarl.URL(wire.url, encoded=True),
+                data=wire.body,
+                headers=wire.headers,
+                allow_redirects=False,
+                proxy=self._proxy,
+                ssl=self._ssl if self._owned else True,
+            ) as raw:
+                body = await raw.read()
+                return Response(raw.status, dict(raw.headers.items()), body)
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            raise _translate(error, wire, self._read_timeout) from error
+
+    async def close(self) -> None:
+        """Close the session if the transport made it."""
+        if self._session is not None and self._owned:
+            await self._session.close()
+        self._session = None if self._owned else self._session
+
+
+def _translate(error: Exception, wire: Wire, read_timeout: float) -> TransportError:
+    where = f"{wire.method} {wire.url}"
+    kwargs = {"method": wire.method, "url": wire.url}
+    if isinstance(error, aiohttp.ClientSSLError | ssl.SSLError):
+        return TLSError(f"{where}: the TLS handshake failed: {error}", **kwargs)
+    if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return ConnectError(f"{where}: could not connect: {error}", **kwargs)
+    if isinstance(error, TimeoutError):
+        return ReadTimeoutError(f"{where}: no answer within {read_timeout} s", **kwargs)
+    if isinstance(
+        error,
+        aiohttp.ServerDisconnectedError
+        | aiohttp.ClientPayloadError
+        | aiohttp.ClientOSError
+        | OSError,
+    ):
+        return ConnectionDroppedError(
+            f"{where}: the connection closed before the answer: {error}", **kwargs
+        )
+
+    return TransportError(f"{where}: {error}", **kwargs)
