@@ -187,7 +187,7 @@ class ValidationError(ScimNinjioError, ValueError):
             shown += f"; and {more} more"
 
         return (
-            f"invalid {self.subject}: {shown}" if shown else "invalid " + (self.subject)
+            f"invalid {self.subject}: {shown}" if shown else f"invalid {self.subject}"
         )
 
 
