@@ -259,7 +259,9 @@ class LocalServer:
         scheme = "https" if ssl_context is not None else "http"
         self.origin = f"{scheme}://127.0.0.1:{self.port}"
         self.url = self.origin + "/scim/v2"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     def __enter__(self) -> Self:
         self.thread.start()
