@@ -1,0 +1,100 @@
+# ruff: noqa: INP001 -- a Sphinx extension loaded from docs/_ext, not a package
+"""
+Sphinx extension: pages generated from scim_ninjio's own data.
+
+``scim-ninjio-mapping`` renders the attribute-mapping table from
+:mod:`scim_ninjio.mapping`, so the docs never repeat it by hand. In MyST::
+
+    ```{scim-ninjio-mapping}
+    :rows: users
+    ```
+
+``:rows:`` is ``users`` (the user attributes), ``groups`` (the group row) or
+``all`` (the default); ``:no-notes:`` leaves out the column of notes.
+
+The table is built as docutils nodes rather than as markup to be parsed, so
+it comes out the same in reStructuredText and in MyST pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import ExtensionMetadata
+
+from scim_ninjio import mapping
+
+
+_ROWS = {
+    "users": mapping.ATTRIBUTE_MAPPING,
+    "groups": mapping.GROUP_MAPPING,
+    "all": mapping.ATTRIBUTE_MAPPING + mapping.GROUP_MAPPING,
+}
+
+
+def _rows_choice(argument: str | None) -> str:
+    return str(directives.choice(argument, tuple(_ROWS)))
+
+
+def _row(cells: Sequence[nodes.Node]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        row += nodes.entry("", nodes.paragraph("", "", cell))
+
+    return row
+
+
+def build_table(
+    rows: Sequence[mapping.MappingRow], *, notes: bool = True
+) -> nodes.table:
+    """
+    Build the docutils table of some mapping rows.
+
+    Args:
+        rows: The rows to show.
+        notes: Add the column of notes.
+    """
+    columns = mapping.table_columns(notes=notes)
+    group = nodes.tgroup(cols=len(columns))
+    group += [nodes.colspec(colwidth=c.width) for c in columns]
+    group += nodes.thead("", _row([nodes.Text(c.header) for c in columns]))
+    body = nodes.tbody()
+    for row in rows:
+        cells: list[nodes.Node] = []
+        for column in columns:
+            text = column.cell(row)
+            cells.append(nodes.literal(text, text) if column.code else nodes.Text(text))
+        body += _row(cells)
+    group += body
+    table = nodes.table(classes=["scim-ninjio-mapping"])
+    table += group
+
+    return table
+
+
+class MappingTable(SphinxDirective):
+    """Render rows of the attribute mapping as a table."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {
+        "rows": _rows_choice,
+        "no-notes": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        """Return the table of the rows that the options ask for."""
+        rows = _ROWS[self.options.get("rows", "all")]
+
+        return [build_table(rows, notes="no-notes" not in self.options)]
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """Register the directives with Sphinx."""
+    app.add_directive("scim-ninjio-mapping", MappingTable)
+
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
