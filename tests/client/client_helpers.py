@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import socket
 import ssl
 import threading
@@ -279,3 +280,137 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# --- A small SCIM server in memory, for the clients' tests ---------------------------
+
+_EQ = re.compile(r'^(?P<attr>[\w.]+|emails\[value) eq (?P<value>".*")\]?$')
+
+
+class FakeScim:
+    """
+    Just enough of a SCIM server to drive both clients end to end.
+
+    Users and groups by id; filters ``attr eq "value"``; index paging;
+    PATCH of ``active``, ``displayName``, ``title`` and members; ETags.
+    """
+
+    def __init__(
+        self, *, prefix: str = "", patch: bool = True, etag: bool = True
+    ) -> None:
+        self.prefix = prefix
+        self.patch = patch
+        self.etag = etag
+        self.users: dict[str, dict[str, Any]] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
+        self.log: list[Request] = []
+        self._next = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Response:
+        """Answer one request, as a transport handler does."""
+        with self.lock:
+            self.log.append(request)
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
+        path = request.path[len(self.prefix) :]
+        if path == "/ServiceProviderConfig":
+            return spc(patch=self.patch, etag=self.etag)
+        if path == "/ResourceTypes":
+            return page([{"id": "User", "name": "User", "endpoint": "/Users"}], 1)
+        if path == "/Schemas":
+            return scim(200, [{"id": "urn:x", "name": "X", "attributes": []}])
+        kind, _, rid = path.strip("/").partition("/")
+        store = {"Users": self.users, "Groups": self.groups}.get(kind)
+        if store is None:
+            return error(404, detail=f"no endpoint {path}")
+        method = request.method
+        if method == "GET" and not rid:
+            return self._list(store, request.query)
+        if method == "POST" and rid == ".search":
+            body = json.loads(request.body or b"{}")
+            return self._list(store, {k: str(v) for k, v in body.items()})
+        if method == "POST" and not rid:
+            return self._create(kind, store, json.loads(request.body or b"{}"))
+        if rid not in store:
+            return error(404, detail=f"{kind}/{rid} not found")
+        if method == "GET":
+            return self._one(store[rid])
+        if method == "DELETE":
+            del store[rid]
+            return Response(204)
+        version = request.header("if-match")
+        if version is not None and version != store[rid]["meta"]["version"]:
+            return error(412, detail="version mismatch")
+        if method == "PUT":
+            body = json.loads(request.body or b"{}")
+            body.update(id=rid, meta=store[rid]["meta"])
+            store[rid] = body
+        elif method == "PATCH":
+            self._apply(store[rid], json.loads(request.body or b"{}")["Operations"])
+        self._bump(store[rid])
+        return self._one(store[rid])
+
+    def _one(self, resource: dict[str, Any], status: int = 200) -> Response:
+        return scim(status, resource, etag=resource["meta"]["version"])
+
+    def _bump(self, resource: dict[str, Any]) -> None:
+        self._next += 1
+        resource["meta"]["version"] = f'W/"{self._next}"'
+
+    def _create(
+        self, kind: str, store: dict[str, Any], body: dict[str, Any]
+    ) -> Response:
+        key = "userName" if kind == "Users" else "displayName"
+        wanted = str(body.get(key, "")).lower()
+        if any(str(r.get(key, "")).lower() == wanted for r in store.values()):
+            return error(409, "uniqueness", detail=f"{key} taken")
+        self._next += 1
+        rid = f"{kind[0].lower()}{self._next}"
+        body.update(id=rid, meta={"resourceType": kind[:-1], "version": ""})
+        store[rid] = body
+        self._bump(body)
+        return self._one(body, 201)
+
+    def _list(self, store: dict[str, Any], query: dict[str, str]) -> Response:
+        found = list(store.values())
+        text = query.get("filter")
+        if text:
+            match = _EQ.match(text)
+            if match is None:
+                return error(400, "invalidFilter", detail=text)
+            attr, value = match["attr"], json.loads(match["value"]).lower()
+            found = [r for r in found if value in _values(r, attr)]
+        start = int(query.get("startIndex", "1"))
+        count = int(query.get("count", "1000"))
+        return page(found[start - 1 : start - 1 + count], len(found))
+
+    def _apply(
+        self, resource: dict[str, Any], operations: list[dict[str, Any]]
+    ) -> None:
+        for operation in operations:
+            op, target = operation["op"], operation.get("path", "")
+            if target == "members" and op == "add":
+                have = {m["value"] for m in resource.setdefault("members", [])}
+                resource["members"] += [
+                    v for v in operation["value"] if v["value"] not in have
+                ]
+            elif target == "members":
+                gone = {v["value"] for v in operation["value"]}
+                resource["members"] = [
+                    m for m in resource.get("members", []) if m["value"] not in gone
+                ]
+            elif target.startswith("members[value eq "):
+                gone = json.loads(target[len("members[value eq ") : -1])
+                resource["members"] = [
+                    m for m in resource.get("members", []) if m["value"] != gone
+                ]
+            else:
+                resource[target] = operation["value"]
+
+
+def _values(resource: dict[str, Any], attr: str) -> list[str]:
+    if attr in {"emails.value", "emails[value"}:
+        return [str(e.get("value", "")).lower() for e in resource.get("emails", [])]
+    return [str(resource.get(attr, "")).lower()]
