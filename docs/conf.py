@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "scim_ninjio_docs",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]

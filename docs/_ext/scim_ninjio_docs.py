@@ -1,4 +1,3 @@
-# ruff: noqa: INP001 -- a Sphinx extension loaded from docs/_ext, not a package
 """
 Sphinx extension: pages generated from scim_ninjio's own data.
 

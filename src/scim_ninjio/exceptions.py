@@ -10,6 +10,7 @@ kind of failure::
     ├── ClientClosedError           the client was used after it was closed
     ├── OperationNotAllowedError    the server profile forbids it (DELETE /Users)
     ├── IntegrationStateError       the integration's lifecycle forbids it (I2, I3)
+    │   └── ActivationError         activation could not verify the connection (I1)
     ├── LedgerError                 the ledger cannot be read or written
     ├── ThresholdExceededError      a sync would deactivate too many users
     ├── TransportError              the request did not get an HTTP answer
@@ -62,6 +63,7 @@ import attrs
 
 
 __all__ = [
+    "ActivationError",
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
@@ -226,6 +228,24 @@ class IntegrationStateError(ScimNinjioError):
     For example: changing the token while the integration is active, or
     syncing while it is deactivated.
     """
+
+
+class ActivationError(IntegrationStateError):
+    """
+    Activation could not verify the connection to NINJIO (rule I1).
+
+    The integration stays deactivated.
+
+    Attributes:
+        failure: Which way it failed: ``"bad_token"``, ``"wrong_url"``,
+            ``"tls"``, ``"unreachable"`` or ``"server"``.
+    """
+
+    _context: ClassVar[tuple[str, ...]] = ("failure",)
+
+    def __init__(self, message: str, *, failure: str) -> None:
+        self.failure = failure
+        super().__init__(message)
 
 
 class LedgerError(ScimNinjioError):

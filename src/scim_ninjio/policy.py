@@ -12,18 +12,32 @@ Nothing in this module does I/O or knows a client.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
 
+from scim_ninjio.exceptions import ConfigurationError, ThresholdExceededError
+from scim_ninjio.jumpcloud import Directory, SystemUser
+from scim_ninjio.mapping import is_active, is_staged
+from scim_ninjio.models import User
+
 
 __all__ = [
     "RULES",
+    "DeactivationThreshold",
+    "ImportCandidate",
     "NinjioSettings",
     "Placement",
     "Rule",
     "RuleId",
+    "SyncSettings",
+    "check_threshold",
+    "desired_active",
+    "import_candidates",
+    "in_scope",
     "place_user",
 ]
 
@@ -184,3 +198,175 @@ def place_user(
         return Placement(pushed, "N3", system=False)
 
     return Placement((settings.undefined_group_name,), "N4", system=True)
+
+
+# --- Scope and status (U1, U4) -------------------------------------------------
+
+
+def in_scope(directory: Directory) -> frozenset[str]:
+    """
+    Return the ids of the users to push to NINJIO (rules U1 and U4).
+
+    A user is in scope when they are a direct member of at least one group
+    bound to the application (U1), and are not staged (U4: staged users are
+    not pushed). Users that cannot be mapped are still in scope here; rule U7
+    reports and skips them later.
+    """
+    return frozenset(
+        user_id
+        for user_id in directory.bound_member_ids
+        if (user := directory.find_user(user_id)) is not None and not is_staged(user)
+    )
+
+
+def desired_active(user: SystemUser) -> bool:
+    """The ``active`` value NINJIO should hold for a JumpCloud user (rule U4)."""
+    return is_active(user)
+
+
+# --- Safety: the deactivation threshold -----------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class DeactivationThreshold:
+    """
+    How many deactivations one run may make before it stops (before any write).
+
+    The limit is ``max_share`` of the managed users, but never below
+    ``min_count`` (so that a small tenant can lose a user or two) and never
+    above ``max_count`` (so that a large one cannot lose thousands by mistake).
+    A run whose plan exceeds it raises
+    :class:`~scim_ninjio.exceptions.ThresholdExceededError` before its first
+    write; pass ``force=True`` to the engine after checking the plan.
+
+    Attributes:
+        max_count: The most deactivations any run may make.
+        max_share: The largest share of managed users one run may deactivate.
+        min_count: Deactivations always allowed, whatever the share.
+    """
+
+    max_count: int = 100
+    max_share: float = 0.10
+    min_count: int = 5
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_count < 0 or self.min_count < 0:
+            raise ConfigurationError(
+                "DeactivationThreshold counts must be 0 or more, got "
+                f"max_count={self.max_count}, min_count={self.min_count}"
+            )
+        if not 0.0 <= self.max_share <= 1.0:
+            raise ConfigurationError(
+                f"DeactivationThreshold.max_share must be between 0 and 1, got "
+                f"{self.max_share}"
+            )
+
+    def limit(self, managed: int) -> int:
+        """
+        Return the most deactivations allowed with ``managed`` managed users.
+
+        >>> DeactivationThreshold().limit(1_000)
+        100
+        >>> DeactivationThreshold().limit(10)
+        5
+        """
+        by_share = math.floor(self.max_share * managed)
+        return min(self.max_count, max(self.min_count, by_share))
+
+
+def check_threshold(
+    deactivations: int, managed: int, threshold: DeactivationThreshold | None
+) -> None:
+    """
+    Raise when a plan would deactivate more users than the threshold allows.
+
+    Raises:
+        ThresholdExceededError: With the counts and the limit.
+    """
+    if threshold is None:
+        return
+    limit = threshold.limit(managed)
+    if deactivations > limit:
+        raise ThresholdExceededError(
+            f"the plan would deactivate {deactivations} of {managed} managed users, "
+            f"more than the limit of {limit}; nothing was changed. Check the plan "
+            "(a group unbound or deleted by mistake?), then run again with force "
+            "or a higher DeactivationThreshold",
+            deactivations=deactivations,
+            managed=managed,
+            limit=limit,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SyncSettings:
+    """
+    How a sync behaves.
+
+    Attributes:
+        ninjio: The NINJIO tenant's placement settings (N1-N4), for the plan's
+            predictions and for refusing to take over NINJIO's own groups.
+        threshold: The deactivation threshold; None turns it off.
+        member_chunk_size: The most members one membership PATCH carries (G3).
+    """
+
+    ninjio: NinjioSettings = attrs.Factory(NinjioSettings)
+    threshold: DeactivationThreshold | None = attrs.Factory(DeactivationThreshold)
+    member_chunk_size: int = 100
+
+    def __attrs_post_init__(self) -> None:
+        if self.member_chunk_size < 1:
+            raise ConfigurationError(
+                f"member_chunk_size must be at least 1, got {self.member_chunk_size}"
+            )
+
+
+# --- Import (M1) ----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ImportCandidate:
+    """
+    A NINJIO user, as JumpCloud's manual import lists it (rule M1).
+
+    Attributes:
+        user: The NINJIO user.
+        status: ``"Imported"`` when a JumpCloud user has the same email
+            (compared without case), else ``"New"``.
+        jumpcloud_id: The matching JumpCloud user's id, if any.
+        managed: Whether that JumpCloud user is in a bound group, and so
+            managed (imported users are managed only once they are, U1).
+    """
+
+    user: User
+    status: Literal["New", "Imported"]
+    jumpcloud_id: str | None = None
+    managed: bool = False
+
+
+def import_candidates(
+    ninjio_users: Sequence[User], directory: Directory
+) -> tuple[ImportCandidate, ...]:
+    """
+    List NINJIO users for import, new ones first (rule M1).
+
+    A NINJIO user is Imported when a JumpCloud user has the same email,
+    compared without case; otherwise New. Within each status users keep
+    NINJIO's order.
+    """
+    by_email = {user.email.lower(): user.id for user in directory.users if user.email}
+    scope = directory.bound_member_ids
+    found: list[ImportCandidate] = []
+    for user in ninjio_users:
+        emails = [e.value.lower() for e in user.emails if e.value]
+        match = next((by_email[e] for e in emails if e in by_email), None)
+        found.append(
+            ImportCandidate(
+                user=user,
+                status="New" if match is None else "Imported",
+                jumpcloud_id=match,
+                managed=match is not None and match in scope,
+            )
+        )
+
+    return tuple(sorted(found, key=lambda c: c.status != "New"))

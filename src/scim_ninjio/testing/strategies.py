@@ -38,6 +38,7 @@ from scim_ninjio.testing._directory_strategies import (
     bad_system_users,
     directories,
     directory_documents,
+    documents_for,
     system_users,
     user_groups,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "bad_system_users",
     "directories",
     "directory_documents",
+    "documents_for",
     "emails",
     "enterprise_users",
     "errors",

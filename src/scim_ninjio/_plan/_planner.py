@@ -1,0 +1,668 @@
+"""
+Reconcile JumpCloud, NINJIO and the ledger into an ordered plan.
+
+JumpCloud says what should be, NINJIO what is, and the ledger what this
+integration manages; the result is a :class:`~scim_ninjio.Plan`.
+
+The planner is a pure function of three snapshots and the settings; it does
+no I/O. How it decides, in the order it decides:
+
+1. **Scope** (U1, U4). Users in at least one bound group, not staged. Users
+   that cannot be mapped are set aside as problems (U7) and left untouched:
+   no update, no deactivation, no membership change, so a typo in JumpCloud
+   can never take an account away.
+2. **Users** (U2, U3, U4). A user the ledger links to a live NINJIO account
+   is compared attribute by attribute (see ``_projection``); one that is not
+   linked is looked up by userName, then by email, without case, and adopted
+   if found (never duplicated), created otherwise. A NINJIO account that the
+   ledger already links to another JumpCloud user is never adopted twice.
+3. **Groups** (G1, G2, G4, G7). Only with group management on. A bound group
+   with at least one in-scope member is found through the ledger (renamed if
+   its name changed), else taken over by name, else created. NINJIO's own
+   placement groups (the default group, department groups, "Undefined") are
+   never taken over: their membership belongs to NINJIO (N1, N2, N4).
+4. **Memberships** (G3). Desired members are the group's in-scope members;
+   only members the integration manages are ever removed.
+5. **Leaving** (G5, G6, U5). Only after a complete read of the source:
+   managed groups that were unbound are released as they are, those deleted
+   in JumpCloud are deleted, and managed users out of scope are deactivated.
+   With an incomplete source the plan only creates and updates, and says so.
+
+A *targeted* plan (G8) runs the same decisions for the users and groups an
+event names, and nothing else, so that handling an event leaves NINJIO as a
+full reconcile would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from scim_ninjio import policy
+from scim_ninjio._plan import _projection
+from scim_ninjio._plan._steps import (
+    AddMembers,
+    AdoptUser,
+    CreateGroup,
+    CreateUser,
+    DeactivateUser,
+    DeleteGroup,
+    Plan,
+    Problem,
+    ReleaseGroup,
+    RelinkGroup,
+    RemoveMembers,
+    RenameGroup,
+    Step,
+    TakeOverGroup,
+    UpdateUser,
+)
+from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
+from scim_ninjio.ledger import LedgerState
+from scim_ninjio.mapping import is_staged, to_scim_user, unmappable_users
+from scim_ninjio.models import Group, User
+from scim_ninjio.policy import Placement, RuleId, SyncSettings, place_user
+
+
+__all__ = ["NinjioState", "Targets", "make_plan"]
+
+
+@attrs.frozen(kw_only=True)
+class NinjioState:
+    """
+    What NINJIO holds, as read through the client.
+
+    For a full reconcile it is every user and group; for an event, the
+    accounts and groups the event concerns.
+
+    Attributes:
+        users: NINJIO's users.
+        groups: NINJIO's groups, with their members.
+    """
+
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Targets:
+    """
+    The records a targeted plan covers (rule G8).
+
+    Attributes:
+        user_ids: JumpCloud user ids.
+        group_ids: JumpCloud group ids.
+    """
+
+    user_ids: frozenset[str] = frozenset()
+    group_ids: frozenset[str] = frozenset()
+
+
+def make_plan(
+    directory: Directory,
+    ninjio: NinjioState,
+    ledger: LedgerState,
+    settings: SyncSettings,
+    *,
+    targets: Targets | None = None,
+) -> Plan:
+    """
+    Decide what to change in NINJIO so that it matches JumpCloud.
+
+    Args:
+        directory: The JumpCloud snapshot.
+        ninjio: NINJIO's current state.
+        ledger: What the integration manages.
+        settings: The sync settings.
+        targets: Plan only for these records (an event, G8); None plans for
+            everything.
+    """
+    return _Planner(directory, ninjio, ledger, settings, targets).plan()
+
+
+class _Planner:
+    """One planning pass; its state lives as long as one call."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        ninjio: NinjioState,
+        ledger: LedgerState,
+        settings: SyncSettings,
+        targets: Targets | None,
+    ) -> None:
+        self.directory = directory
+        self.ledger = ledger
+        self.settings = settings
+        self.targets = targets
+        self.steps: list[Step] = []
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+
+        self.users_by_id = {u.id: u for u in ninjio.users if u.id}
+        self.users_by_name = {
+            u.user_name.casefold(): u for u in ninjio.users if u.id and u.user_name
+        }
+        self.users_by_email: dict[str, User] = {}
+        for user in ninjio.users:
+            for email in user.emails:
+                if email.value and user.id:
+                    self.users_by_email.setdefault(email.value.casefold(), user)
+        self.groups_by_id = {g.id: g for g in ninjio.groups if g.id}
+        self.groups_by_name = {
+            g.display_name.casefold(): g
+            for g in ninjio.groups
+            if g.id and g.display_name
+        }
+        #: NINJIO user id -> JumpCloud id, for every managed user.
+        self.owner_of = {link.ninjio_id: jc for jc, link in ledger.users.items()}
+        #: NINJIO group id -> JumpCloud id, for every linked group.
+        self.group_owner_of = {link.ninjio_id: jc for jc, link in ledger.groups.items()}
+
+        #: The NINJIO account of each in-scope user; None until created.
+        self.account_of: dict[str, str | None] = {}
+        #: JumpCloud user ids skipped as problems: never touched.
+        self.skipped: set[str] = set()
+        #: Names of the groups pushed in this plan, by JumpCloud id (N3).
+        self.pushed: dict[str, str] = {}
+
+    # -- Entry point ---------------------------------------------------------
+
+    def plan(self) -> Plan:
+        scope = policy.in_scope(self.directory)
+        good = self._check_records(scope)
+        self._plan_users(good)
+        if self.directory.group_management:
+            self._plan_groups(good)
+        else:
+            self.notes.append(
+                "group management is off: no group or membership changes (G7)"
+            )
+        if self.directory.complete:
+            if self.directory.group_management:
+                self._plan_leaving_groups()
+            self._plan_deactivations(good)
+        else:
+            self.notes.append(
+                "the source was not read completely: this run only creates and "
+                "updates; no one is deactivated, no member removed, no group "
+                "deleted or released (U5)"
+            )
+
+        return Plan(
+            steps=_ordered(self.steps),
+            problems=tuple(
+                sorted(self.problems, key=lambda p: (p.kind, p.jumpcloud_id))
+            ),
+            placements=self._placements(good),
+            notes=tuple(self.notes),
+            complete=self.directory.complete,
+            group_management=self.directory.group_management,
+            managed_users=len(self.ledger.users),
+            targeted=self.targets is not None,
+        )
+
+    def _wanted_user(self, jumpcloud_id: str) -> bool:
+        return self.targets is None or jumpcloud_id in self.targets.user_ids
+
+    def _wanted_group(self, jumpcloud_id: str) -> bool:
+        return self.targets is None or jumpcloud_id in self.targets.group_ids
+
+    # -- 1. Scope and bad records (U1, U4, U7) ----------------------------------
+
+    def _check_records(self, scope: frozenset[str]) -> list[SystemUser]:
+        users = [u for u in self.directory.users if u.id in scope]
+        bad = unmappable_users(users)
+        good = []
+        for user in users:
+            reasons = bad.get(user.id)
+            if reasons is None:
+                good.append(user)
+                continue
+            self.skipped.add(user.id)
+            if self._wanted_user(user.id):
+                self.problems.append(
+                    Problem(
+                        kind="user",
+                        jumpcloud_id=user.id,
+                        name=user.username,
+                        rule="U7",
+                        reason=" ".join(reasons),
+                    )
+                )
+
+        return good
+
+    # -- 2. Users (U2, U3, U4) --------------------------------------------------
+
+    def _plan_users(self, good: Iterable[SystemUser]) -> None:
+        claimed: dict[str, str] = {}
+        for user in good:
+            if not self._wanted_user(user.id):
+                # Outside the event, but its NINJIO account may still be
+                # known, for the memberships the event changes.
+                self._remember_account(user)
+                continue
+            desired = _projection.desired_row(user)
+            link = self.ledger.users.get(user.id)
+            account = self.users_by_id.get(link.ninjio_id) if link else None
+            if account is not None and account.id is not None:
+                self.account_of[user.id] = account.id
+                self._update(
+                    user, account, desired, was_active=link is None or link.active
+                )
+                continue
+            match = self._match(user)
+            if match is None:
+                step_id = f"user.create:{user.id}"
+                self.steps.append(
+                    CreateUser(
+                        id=step_id,
+                        rule="U2",
+                        reason="in scope, no NINJIO account with this userName "
+                        "or email",
+                        jumpcloud_id=user.id,
+                        user_name=str(user.username),
+                        user=to_scim_user(user),
+                    )
+                )
+                self.account_of[user.id] = None
+                continue
+            assert match.id is not None  # noqa: S101 -- indexed by id above
+            owner = self.owner_of.get(match.id) or claimed.get(match.id)
+            if owner is not None and owner != user.id:
+                self.skipped.add(user.id)
+                self.problems.append(
+                    Problem(
+                        kind="user",
+                        jumpcloud_id=user.id,
+                        name=user.username,
+                        rule="U2",
+                        reason=f"NINJIO account {match.user_name!r} has the same "
+                        f"userName or email but already belongs to JumpCloud user "
+                        f"{owner}; make the usernames and emails unique in "
+                        "JumpCloud",
+                    )
+                )
+                continue
+            claimed[match.id] = user.id
+            step_id = f"user.adopt:{user.id}"
+            how = (
+                "userName"
+                if (match.user_name or "").casefold() == str(user.username).casefold()
+                else "email"
+            )
+            self.steps.append(
+                AdoptUser(
+                    id=step_id,
+                    rule="U2",
+                    reason=f"NINJIO already has this account (same {how}); it is "
+                    "adopted and updated, never duplicated",
+                    jumpcloud_id=user.id,
+                    ninjio_id=match.id,
+                    user_name=str(user.username),
+                    operations=_projection.operations(
+                        _projection.actual_row(match), desired
+                    ),
+                    active=policy.desired_active(user),
+                )
+            )
+            self.account_of[user.id] = match.id
+
+    def _remember_account(self, user: SystemUser) -> None:
+        link = self.ledger.users.get(user.id)
+        if link is not None:
+            self.account_of[user.id] = link.ninjio_id
+
+    def _match(self, user: SystemUser) -> User | None:
+        found = self.users_by_name.get(str(user.username).casefold())
+        if found is None and user.email:
+            found = self.users_by_email.get(user.email.casefold())
+
+        return found
+
+    def _update(
+        self,
+        user: SystemUser,
+        account: User,
+        desired: _projection.Row,
+        *,
+        was_active: bool,
+    ) -> None:
+        actual = _projection.actual_row(account)
+        paths = _projection.changed_paths(actual, desired)
+        if not paths:
+            return
+        rule: RuleId = "U3"
+        if paths == ("active",):
+            rule = "U4"
+            reason = (
+                "active in JumpCloud"
+                if policy.desired_active(user)
+                else "suspended or not activated in JumpCloud"
+            )
+            if policy.desired_active(user) and not was_active:
+                rule, reason = "U1", "back in scope: in a bound group again"
+        else:
+            reason = "changed in JumpCloud: " + ", ".join(_short(p) for p in paths)
+        self.steps.append(
+            UpdateUser(
+                id=f"user.update:{user.id}",
+                rule=rule,
+                reason=reason,
+                jumpcloud_id=user.id,
+                ninjio_id=str(account.id),
+                user_name=str(user.username),
+                operations=_projection.operations(actual, desired),
+            )
+        )
+
+    # -- 3 and 4. Groups and memberships (G1-G4, G7) ---------------------------
+
+    def _plan_groups(self, good: Sequence[SystemUser]) -> None:
+        in_scope = {u.id for u in good}
+        reserved = self._placement_names(good)
+        for group in sorted(self.directory.bound_groups, key=lambda g: (g.name, g.id)):
+            members = [m for m in group.member_ids if m in in_scope]
+            if not self._wanted_group(group.id):
+                if members:
+                    self.pushed[group.id] = group.name
+                continue
+            found = self._find_group(group, members, reserved)
+            if found is None:
+                continue
+            ninjio_id, current, depends = found
+            self.pushed[group.id] = group.name
+            self._plan_members(group, ninjio_id, current, members, depends)
+
+    def _find_group(
+        self, group: UserGroup, members: Sequence[str], reserved: frozenset[str]
+    ) -> tuple[str | None, frozenset[str], tuple[str, ...]] | None:
+        """The group's NINJIO id, its current members, and the step to wait for."""
+        link = self.ledger.groups.get(group.id)
+        existing = self.groups_by_id.get(link.ninjio_id) if link else None
+        if link is not None and existing is not None and existing.id is not None:
+            depends: tuple[str, ...] = ()
+            if not (link.managed and link.bound):
+                step_id = f"group.relink:{group.id}"
+                self.steps.append(
+                    RelinkGroup(
+                        id=step_id,
+                        rule="G1",
+                        reason="bound again; found through the ledger, not created "
+                        "twice",
+                        jumpcloud_id=group.id,
+                        ninjio_id=existing.id,
+                        display_name=group.name,
+                    )
+                )
+                depends = (step_id,)
+            if existing.display_name != group.name:
+                self.steps.append(
+                    RenameGroup(
+                        id=f"group.rename:{group.id}",
+                        rule="G4",
+                        reason="renamed in JumpCloud; found through the ledger",
+                        jumpcloud_id=group.id,
+                        ninjio_id=existing.id,
+                        old_name=existing.display_name or "",
+                        display_name=group.name,
+                    )
+                )
+            return existing.id, _member_ids(existing), depends
+        if not members:
+            return None  # G1: empty groups are not created.
+        if group.name.casefold() in reserved:
+            self._group_problem(
+                group,
+                "G2",
+                f"NINJIO places users in its own group {group.name!r} (N1, N2, N4); "
+                "taking it over would fight NINJIO over its members. Rename the "
+                "JumpCloud group",
+            )
+            return None
+        match = self.groups_by_name.get(group.name.casefold())
+        if match is not None and match.id is not None:
+            owner = self.group_owner_of.get(match.id)
+            if owner is not None and owner != group.id:
+                self._group_problem(
+                    group,
+                    "G2",
+                    f"the NINJIO group {match.display_name!r} already belongs to "
+                    f"JumpCloud group {owner}; give the groups different names",
+                )
+                return None
+            self.group_owner_of[match.id] = group.id
+            step_id = f"group.take_over:{group.id}"
+            self.steps.append(
+                TakeOverGroup(
+                    id=step_id,
+                    rule="G2",
+                    reason="NINJIO already has a group of this name",
+                    jumpcloud_id=group.id,
+                    ninjio_id=match.id,
+                    display_name=group.name,
+                )
+            )
+            return match.id, _member_ids(match), (step_id,)
+        step_id = f"group.create:{group.id}"
+        self.steps.append(
+            CreateGroup(
+                id=step_id,
+                rule="G1",
+                reason=f"bound, with {len(members)} in-scope member"
+                + ("s" if len(members) != 1 else ""),
+                jumpcloud_id=group.id,
+                display_name=group.name,
+            )
+        )
+        return None, frozenset(), (step_id,)
+
+    def _plan_members(
+        self,
+        group: UserGroup,
+        ninjio_id: str | None,
+        current: frozenset[str],
+        members: Sequence[str],
+        depends: tuple[str, ...],
+    ) -> None:
+        chunk = self.settings.member_chunk_size
+        to_add = [
+            m
+            for m in members
+            if self.account_of.get(m) is None or self.account_of[m] not in current
+        ]
+        for start in range(0, len(to_add), chunk):
+            part = to_add[start : start + chunk]
+            # Members whose create fails are left out when the step runs (their
+            # NINJIO ids come from the ledger); only the group is a hard need.
+            self.steps.append(
+                AddMembers(
+                    id=f"group.add_members:{group.id}:{start // chunk}",
+                    rule="G3",
+                    reason="in-scope members of the JumpCloud group",
+                    depends_on=depends,
+                    jumpcloud_id=group.id,
+                    ninjio_id=ninjio_id,
+                    display_name=group.name,
+                    member_jumpcloud_ids=tuple(part),
+                    member_names=tuple(self._jumpcloud_name(m) for m in part),
+                )
+            )
+        if ninjio_id is None or not self.directory.complete:
+            return
+        wanted = {self.account_of.get(m) for m in members}
+        keep = {
+            link.ninjio_id
+            for jc, link in self.ledger.users.items()
+            if jc in self.skipped
+        }
+        managed = set(self.owner_of) | {a for a in self.account_of.values() if a}
+        to_remove = sorted((current & managed) - wanted - keep)
+        for start in range(0, len(to_remove), chunk):
+            part = to_remove[start : start + chunk]
+            self.steps.append(
+                RemoveMembers(
+                    id=f"group.remove_members:{group.id}:{start // chunk}",
+                    rule="G3",
+                    reason="managed members no longer in the JumpCloud group's scope",
+                    jumpcloud_id=group.id,
+                    ninjio_id=ninjio_id,
+                    display_name=group.name,
+                    member_ids=tuple(part),
+                    member_names=tuple(self._user_name(i) for i in part),
+                )
+            )
+
+    def _jumpcloud_name(self, jumpcloud_id: str) -> str:
+        user = self.directory.find_user(jumpcloud_id)
+        return user.username if user is not None and user.username else jumpcloud_id
+
+    def _user_name(self, ninjio_id: str) -> str:
+        owner = self.owner_of.get(ninjio_id)
+        link = self.ledger.users.get(owner) if owner else None
+        if link is not None:
+            return link.user_name
+        account = self.users_by_id.get(ninjio_id)
+
+        return account.user_name if account and account.user_name else ninjio_id
+
+    def _group_problem(self, group: UserGroup, rule: RuleId, reason: str) -> None:
+        self.problems.append(
+            Problem(
+                kind="group",
+                jumpcloud_id=group.id,
+                name=group.name,
+                rule=rule,
+                reason=reason,
+            )
+        )
+
+    def _placement_names(self, good: Sequence[SystemUser]) -> frozenset[str]:
+        ninjio = self.settings.ninjio
+        if ninjio.default_group:
+            return frozenset({ninjio.default_group_name.casefold()})
+        departments = {u.department.strip().casefold() for u in good if u.department}
+
+        return frozenset({ninjio.undefined_group_name.casefold(), *departments})
+
+    # -- 5. Leaving (G5, G6, U5) -------------------------------------------------
+
+    def _plan_leaving_groups(self) -> None:
+        for jc_id, link in sorted(self.ledger.groups.items()):
+            if not link.managed or not self._wanted_group(jc_id):
+                continue
+            group = self.directory.find_group(jc_id)
+            if group is None:
+                self.steps.append(
+                    DeleteGroup(
+                        id=f"group.delete:{jc_id}",
+                        rule="G6",
+                        reason="deleted in JumpCloud",
+                        jumpcloud_id=jc_id,
+                        ninjio_id=link.ninjio_id,
+                        display_name=link.display_name,
+                    )
+                )
+            elif jc_id not in self.directory.bound_group_ids:
+                self.steps.append(
+                    ReleaseGroup(
+                        id=f"group.release:{jc_id}",
+                        rule="G5",
+                        reason="unbound from the application; left as it is",
+                        jumpcloud_id=jc_id,
+                        ninjio_id=link.ninjio_id,
+                        display_name=link.display_name,
+                    )
+                )
+
+    def _plan_deactivations(self, good: Sequence[SystemUser]) -> None:
+        in_scope = {u.id for u in good}
+        for jc_id, link in sorted(self.ledger.users.items()):
+            if jc_id in in_scope or jc_id in self.skipped:
+                continue
+            if not self._wanted_user(jc_id):
+                continue
+            account = self.users_by_id.get(link.ninjio_id)
+            if account is None or account.active is False:
+                continue
+            rule, reason = self._why_out(jc_id, link.ninjio_id)
+            self.steps.append(
+                DeactivateUser(
+                    id=f"user.deactivate:{jc_id}",
+                    rule=rule,
+                    reason=reason,
+                    jumpcloud_id=jc_id,
+                    ninjio_id=link.ninjio_id,
+                    user_name=link.user_name,
+                )
+            )
+
+    def _why_out(self, jc_id: str, ninjio_id: str) -> tuple[RuleId, str]:
+        user = self.directory.find_user(jc_id)
+        if user is None:
+            return "U5", "deleted in JumpCloud"
+        if is_staged(user):
+            return "U4", "staged in JumpCloud; staged users are not pushed"
+        was_in = [
+            link
+            for link in self.ledger.groups.values()
+            if link.managed
+            and ninjio_id in _member_ids(self.groups_by_id.get(link.ninjio_id))
+        ]
+        for link in was_in:
+            if self.directory.find_group(link.jumpcloud_id) is None:
+                return "G6", (
+                    f"group {link.display_name!r} was deleted and no other bound "
+                    "group keeps them in scope"
+                )
+        for link in was_in:
+            if link.jumpcloud_id not in self.directory.bound_group_ids:
+                return "G5", (
+                    f"group {link.display_name!r} was unbound and no other bound "
+                    "group keeps them in scope"
+                )
+        names = ", ".join(repr(link.display_name) for link in was_in)
+        where = f" (was in {names})" if names else ""
+
+        return "U5", f"removed from every bound group{where}"
+
+    # -- Placement (N1-N4) --------------------------------------------------------
+
+    def _placements(self, good: Sequence[SystemUser]) -> dict[str, Placement]:
+        groups_of: dict[str, list[str]] = {}
+        for group_id, name in self.pushed.items():
+            group = self.directory.find_group(group_id)
+            for member in group.member_ids if group else ():
+                groups_of.setdefault(member, []).append(name)
+        ninjio = self.settings.ninjio
+
+        return {
+            u.id: place_user(
+                department=u.department,
+                pushed_groups=groups_of.get(u.id, ()),
+                settings=ninjio,
+            )
+            for u in good
+            if self._wanted_user(u.id)
+        }
+
+
+def _member_ids(group: Group | None) -> frozenset[str]:
+    if group is None:
+        return frozenset()
+    return frozenset(m.value for m in group.members if m.value)
+
+
+def _short(path: str) -> str:
+    return path.rsplit(":", 1)[-1].split("[", 1)[0]
+
+
+def _ordered(steps: Sequence[Step]) -> tuple[Step, ...]:
+    return tuple(sorted(steps, key=lambda s: (s.phase, _sort_name(s), s.id)))
+
+
+def _sort_name(step: Step) -> str:
+    name = getattr(step, "user_name", None) or getattr(step, "display_name", "")
+    return str(name).casefold()
