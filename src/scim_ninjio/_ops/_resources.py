@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import attrs
 
+from scim_ninjio import _filter
 from scim_ninjio._codec import dumps
 from scim_ninjio._http import Request, Response, json_headers
 from scim_ninjio._ops._core import Op, Session, error_from, exchange, parse
@@ -68,13 +69,19 @@ def eq(attribute: str, value: str) -> str:
     r"""
     Return the filter ``attribute eq "value"`` with the value escaped as JSON.
 
-    The value is a JSON string (:rfc:`7644#section-3.4.2.2`), so quotes and
-    backslashes in it can never end it early and widen the search.
+    Built with :mod:`scim_ninjio._filter`, which writes the value as a JSON
+    string (:rfc:`7644#section-3.4.2.2`): quotes and backslashes in it can
+    never end it early and widen the search.
 
     >>> print(eq("userName", 'x" or userName pr "'))
     userName eq "x\" or userName pr \""
     """
-    return f"{attribute} eq {json.dumps(value, ensure_ascii=False)}"
+    return _filter.render(_filter.eq(attribute, value))
+
+
+def _member_path(member_id: str) -> str:
+    """Return the PATCH path ``members[value eq "id"]``."""
+    return _filter.render(_filter.value_path("members", _filter.eq("value", member_id)))
 
 
 def target(cls: type[R], id: str) -> str:  # noqa: A002 -- SCIM's own name for it
@@ -330,8 +337,8 @@ def find_user_by_email(session: Session, email: str) -> Op[User | None]:
             yield from _first_match(session, User, eq("emails.value", email), matches)
         )
     except InvalidFilterError:
-        inner = eq("value", email)
-        return (yield from _first_match(session, User, f"emails[{inner}]", matches))
+        query = _filter.render(_filter.value_path("emails", _filter.eq("value", email)))
+        return (yield from _first_match(session, User, query, matches))
 
 
 def find_group(session: Session, display_name: str) -> Op[Group | None]:
@@ -443,8 +450,7 @@ def member_patches(
             operations = (PatchOperation(op="remove", path="members", value=value),)
         else:
             operations = tuple(
-                PatchOperation(op="remove", path=f"members[{eq('value', i)}]")
-                for i in chunk
+                PatchOperation(op="remove", path=_member_path(i)) for i in chunk
             )
         bodies.append(PatchOp(operations=operations))
 
