@@ -265,8 +265,16 @@ class MemoryLedger:
 # --- SQLite --------------------------------------------------------------------
 
 
+def _run(db: sqlite3.Connection, script: str) -> None:
+    # Statement by statement: executescript() would commit the migration's
+    # transaction halfway, and a failed migration must leave nothing behind.
+    for statement in script.split(";"):
+        db.execute(statement)
+
+
 def _create_links(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _run(
+        db,
         """
         CREATE TABLE user_links (
             jumpcloud_id TEXT PRIMARY KEY,
@@ -283,21 +291,22 @@ def _create_links(db: sqlite3.Connection) -> None:
             origin       TEXT NOT NULL CHECK (origin IN ('created', 'taken_over')),
             bound        INTEGER NOT NULL,
             updated_at   TEXT NOT NULL
-        );
-        """
+        )
+        """,
     )
 
 
 def _add_managed_and_settings(db: sqlite3.Connection) -> None:
     # A group can stay linked yet unmanaged (unbound, rule G5), and the
     # integration's lifecycle state (I1-I3) lives beside the links.
-    db.executescript(
+    _run(
+        db,
         """
         ALTER TABLE group_links ADD COLUMN managed INTEGER NOT NULL DEFAULT 1;
         UPDATE group_links SET managed = bound;
         CREATE INDEX user_links_ninjio_id ON user_links (ninjio_id);
-        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+        """,
     )
 
 
