@@ -79,6 +79,11 @@ def capabilities(session: Session, *, refresh: bool = False) -> Op[Capabilities]
 
     A server that does not serve ``/ServiceProviderConfig`` (404, 405, 501)
     is assumed to support what every SCIM server must.
+
+    Limitations:
+        The configuration is kept for the client's life; a server that
+        changes it is seen again only after :func:`verify` or with a new
+        client.
     """
     if session.capabilities is not None and not refresh:
         return session.capabilities

@@ -20,6 +20,14 @@ trusts nothing it can check:
 - An insertion during index paging shifts results by one, so the last result
   of a page comes again at the top of the next: results of the previous page
   are not emitted twice.
+
+Limitations:
+    Only the previous page is remembered (memory stays bounded), so a result
+    shifted further by several insertions can come twice, and deletions during
+    index paging can shift a result past the loop; cursor paging has neither
+    problem. An expired cursor mid-way raises
+    :class:`~scim_ninjio.exceptions.ExpiredCursorError` rather than starting
+    over.
 """
 
 from __future__ import annotations

@@ -239,6 +239,12 @@ def patch(
 
     Returns:
         The resource as changed, or None when the server answered 204.
+
+    Limitations:
+        Arbitrary operations are not turned into a PUT for a server without
+        PATCH support: that needs applying them locally. The operations
+        scim_ninjio sends itself (deactivation, rename, members) do fall back
+        to PUT. Without ``applied``, a lost answer is raised as is.
     """
     where = target(cls, id)
     if not operations:
@@ -298,6 +304,13 @@ def delete(session: Session, cls: type[R], id: str) -> Op[None]:  # noqa: A002
 def _first_match(
     session: Session, cls: type[R], query: str, matches: Callable[[R], bool]
 ) -> Op[R | None]:
+    """
+    Return the first resource of a filtered search that really matches.
+
+    Limitations:
+        Only the first page is read: a server that ignores filters and holds
+        more than a page of resources can hide the match.
+    """
     try:
         page = yield from search(session, cls, filter=query)
     except NotFoundError:

@@ -21,6 +21,7 @@ behave the same on both (DESIGN.md, decision 1).
 from __future__ import annotations
 
 from scim_ninjio._ops import Capabilities, Created, FailureKind, Verification
+from scim_ninjio._retry import RetryPolicy, no_waiting
 from scim_ninjio.client._async import AsyncNinjioClient
 from scim_ninjio.client._sync import NinjioClient
 
@@ -31,5 +32,7 @@ __all__ = [
     "Created",
     "FailureKind",
     "NinjioClient",
+    "RetryPolicy",
     "Verification",
+    "no_waiting",
 ]

@@ -287,6 +287,10 @@ def redirect_target(method: str, url: str, response: Response) -> str | None:
     307 and 308 keep the method and body and are followed. 301, 302 and 303
     are followed for GET and HEAD only: turning a POST or PATCH into a GET, as
     browsers do, would report a change that never happened.
+
+    Limitations:
+        A 301, 302 or 303 answer to a POST, PUT, PATCH or DELETE is returned,
+        and the operation raises; the base URL must be the final one.
     """
     if response.status not in _REDIRECTS:
         return None

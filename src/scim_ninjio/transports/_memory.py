@@ -34,6 +34,10 @@ class MemoryTransport:
     Args:
         handler: Answers each request (the emulator's ``handle``).
 
+    Limitations:
+        The handler never sees the token, so it cannot check it: a bad token
+        is played by answering 401.
+
     >>> from scim_ninjio._http import Response
     >>> MemoryTransport(lambda request: Response(204)).send(Request("GET", "/"))
     Response(status=204, body=0 bytes)
