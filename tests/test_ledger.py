@@ -81,10 +81,14 @@ class TestLinks:
         """A failure inside a transaction leaves nothing behind."""
         ledger.put_user(ALICE)
 
-        with pytest.raises(RuntimeError), ledger.transaction():
-            ledger.put_group(SALES)
-            ledger.put_user(UserLink(**{**_fields(ALICE), "user_name": "changed"}))
-            raise RuntimeError
+        def fail_halfway():
+            with ledger.transaction():
+                ledger.put_group(SALES)
+                ledger.put_user(UserLink(**{**_fields(ALICE), "user_name": "changed"}))
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            fail_halfway()
 
         assert ledger.group("g1") is None
         assert ledger.user("u1") == ALICE
