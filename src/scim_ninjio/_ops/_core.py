@@ -310,7 +310,9 @@ def body_start(response: Response) -> str:
     return response.body[:BODY_START].decode("utf-8", "replace")
 
 
-def error_from(session: Session, request: Request, response: Response) -> Exception:
+def error_from(
+    session: Session, request: Request, response: Response
+) -> ScimError | RemoteProtocolError:
     """
     Return the error that an unsuccessful answer stands for.
 

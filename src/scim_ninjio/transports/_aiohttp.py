@@ -79,6 +79,8 @@ class AiohttpTransport(AsyncHTTPTransport):
     async def _exchange(self, wire: Wire) -> Response:
         session = self._client()
         try:
+            # The TLS context sits on the transport's own connector; a
+            # caller's session keeps its connector's settings.
             async with session.request(
                 wire.method,
                 yarl.URL(wire.url, encoded=True),
@@ -86,7 +88,6 @@ class AiohttpTransport(AsyncHTTPTransport):
                 headers=wire.headers,
                 allow_redirects=False,
                 proxy=self._proxy,
-                ssl=self._ssl if self._owned else True,
             ) as raw:
                 body = await raw.read()
                 return Response(raw.status, dict(raw.headers.items()), body)
