@@ -607,3 +607,22 @@ def test_transports_module_names():
     assert transports.AiohttpTransport.__name__ == "AiohttpTransport"
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = transports.Nope
+
+
+def test_sync_client_shared_by_threads():
+    """One sync client serves many threads at once over one connection pool."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake = FakeScim(prefix="/scim/v2")
+    with (
+        LocalServer(fake) as server,
+        NinjioClient(server.url, TOKEN, pool_size=4) as client,
+    ):
+        # The codec compiles a model's coders on first use, in one thread.
+        client.create_user(alice(40))
+        with ThreadPoolExecutor(8) as pool:
+            created = list(pool.map(lambda n: client.create_user(alice(n)), range(40)))
+        names = sorted(u.user_name for u in client.iter_users(page_size=7))
+
+    assert len({c.resource.id for c in created}) == 40
+    assert names == sorted(f"alice{n}" for n in range(41))
