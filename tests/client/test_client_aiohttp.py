@@ -208,6 +208,21 @@ class TestAsyncMemoryTransport:
         ).status == 202
 
     @pytest.mark.asyncio
+    async def test_authorize(self):
+        """With authorize=True the async handler gets the authorization header."""
+        seen = []
+
+        def handler(request):
+            seen.append(request.header("authorization"))
+            return Response(204)
+
+        transport = AsyncMemoryTransport(handler, authorize=True)
+        transport.configure(settings_for("https://a.example/v2", TOKEN))
+        await transport.send(Request("GET", "/Users"))
+
+        assert seen == [f"Bearer {TOKEN}"]
+
+    @pytest.mark.asyncio
     async def test_faults_pass_through(self):
         """A fault raised by the handler reaches the caller, located."""
 

@@ -492,6 +492,21 @@ class TestMemoryTransport:
         assert info.value.method == "GET"
         assert "MemoryTransport(handler=" in repr(transport)
 
+    def test_authorize_hands_the_header_over(self):
+        """With authorize=True the handler gets the authorization header, else not."""
+        seen = []
+
+        def handler(request):
+            seen.append(request.header("authorization"))
+            return Response(204)
+
+        for authorize in (True, False):
+            transport = MemoryTransport(handler, authorize=authorize)
+            transport.configure(settings_for("https://a.example/v2", TOKEN))
+            transport.send(Request("GET", "/Users"))
+
+        assert seen == [f"Bearer {TOKEN}", None]
+
     def test_faults_keep_their_own_location(self):
         """A fault that names its URL keeps it; without settings the target is used."""
 

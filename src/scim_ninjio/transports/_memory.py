@@ -6,8 +6,9 @@ The handler takes a :class:`~scim_ninjio._http.Request` and returns a
 raise :class:`~scim_ninjio.exceptions.ConnectionDroppedError`,
 :class:`~scim_ninjio.exceptions.ReadTimeoutError` or another
 :class:`~scim_ninjio.exceptions.TransportError` to play a network fault; the
-transport lets it through to the retry logic. The handler never sees the
-token, as nothing but a transport's wire does.
+transport lets it through to the retry logic. Unless asked, the handler
+never sees the token: with ``authorize=True`` it gets the ``authorization``
+header a server would get on the wire, so that the emulator can check it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import inspect
 
 from collections.abc import Awaitable, Callable
+
+import attrs
 
 from scim_ninjio._http import Request, Response
 from scim_ninjio.exceptions import TransportError
@@ -33,18 +36,19 @@ class MemoryTransport:
 
     Args:
         handler: Answers each request (the emulator's ``handle``).
-
-    Limitations:
-        The handler never sees the token, so it cannot check it: a bad token
-        is played by answering 401.
+        authorize: Hand the handler each request with the ``authorization``
+            header, as a server receives it on the wire. Off by default, so
+            that the token stays out of the handler's reach unless it checks
+            tokens (the emulator does).
 
     >>> from scim_ninjio._http import Response
     >>> MemoryTransport(lambda request: Response(204)).send(Request("GET", "/"))
     Response(status=204, body=0 bytes)
     """
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, *, authorize: bool = False) -> None:
         self.handler = handler
+        self.authorize = authorize
         self.settings: TransportSettings | None = None
 
     def configure(self, settings: TransportSettings) -> None:
@@ -59,7 +63,7 @@ class MemoryTransport:
             TransportError: The handler raised one.
         """
         try:
-            return self.handler(request)
+            return self.handler(_on_the_wire(request, self.settings, self.authorize))
         except TransportError as error:
             _locate(error, request, self.settings)
             raise
@@ -77,10 +81,13 @@ class AsyncMemoryTransport:
 
     Args:
         handler: Answers each request; it may be sync or return an awaitable.
+        authorize: Hand the handler the ``authorization`` header, as
+            :class:`MemoryTransport` does.
     """
 
-    def __init__(self, handler: AsyncHandler) -> None:
+    def __init__(self, handler: AsyncHandler, *, authorize: bool = False) -> None:
         self.handler = handler
+        self.authorize = authorize
         self.settings: TransportSettings | None = None
 
     def configure(self, settings: TransportSettings) -> None:
@@ -95,7 +102,7 @@ class AsyncMemoryTransport:
             TransportError: The handler raised one.
         """
         try:
-            answer = self.handler(request)
+            answer = self.handler(_on_the_wire(request, self.settings, self.authorize))
             if inspect.isawaitable(answer):
                 answer = await answer
         except TransportError as error:
@@ -109,6 +116,17 @@ class AsyncMemoryTransport:
 
     def __repr__(self) -> str:
         return f"AsyncMemoryTransport(handler={self.handler!r})"
+
+
+def _on_the_wire(
+    request: Request, settings: TransportSettings | None, authorize: bool
+) -> Request:
+    """Return the request as a server would receive it."""
+    if not authorize or settings is None:
+        return request
+    headers = {**request.headers, "authorization": settings.token.header()}
+
+    return attrs.evolve(request, headers=headers)
 
 
 def _locate(
