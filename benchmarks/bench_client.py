@@ -249,19 +249,17 @@ def paired(
     )
 
 
-def user_body(i: int) -> bytes:
+def user_body(i: int) -> dict[str, Any]:
     """A create request body, as a client would send it."""
     doc = user_document(i)
     del doc["id"], doc["meta"]
-    return json.dumps(doc).encode()
+    return doc
 
 
-PATCH_BODY = json.dumps(
-    {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "title", "value": "CEO"}],
-    }
-).encode()
+PATCH_BODY = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    "Operations": [{"op": "replace", "path": "title", "value": "CEO"}],
+}
 USER_ID = "2819c223-7f76-453a-919d-000000000000"
 
 
@@ -272,43 +270,43 @@ def per_request_table(
     import requests
     import urllib3
 
+    from scim_ninjio import decode
     from scim_ninjio.client import NinjioClient
-    from scim_ninjio.models import Name, PatchOperation, User
+    from scim_ninjio.models import PatchOperation, User
     from scim_ninjio.transports import RequestsTransport
 
     headers = {**JSON, **AUTH}
+    # Both sides send the same document: the bare loops as a dict they
+    # serialise on each call, the clients as the model of it.
     body = user_body(1)
-    user = User(
-        user_name="user1@example.com",
-        external_id="E000001",
-        name=Name(given_name="Given1", family_name="Family1"),
-        title="Account Executive",
-        active=True,
-    )
+    user = decode(body, User)
     operations = [PatchOperation(op="replace", path="title", value="CEO")]
     rows = []
 
     pool = urllib3.PoolManager(maxsize=10)
 
-    def bare_urllib3(method: str, target: str, data: bytes | None) -> Callable[[], Any]:
+    def bare_urllib3(
+        method: str, target: str, data: dict[str, Any] | None
+    ) -> Callable[[], Any]:
         full = url + target
 
         def call() -> Any:
-            return json.loads(
-                pool.request(method, full, body=data, headers=headers).data
-            )
+            payload = None if data is None else json.dumps(data).encode()
+            answer = pool.request(method, full, body=payload, headers=headers)
+            return json.loads(answer.data)
 
         return call
 
     session = requests.Session()
 
     def bare_requests(
-        method: str, target: str, data: bytes | None
+        method: str, target: str, data: dict[str, Any] | None
     ) -> Callable[[], Any]:
         full = url + target
 
         def call() -> Any:
-            answer = session.request(method, full, data=data, headers=headers)
+            payload = None if data is None else json.dumps(data).encode()
+            answer = session.request(method, full, data=payload, headers=headers)
             return json.loads(answer.content)
 
         return call
