@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import pathlib
 
 from typing import Any
 
 import pytest
 
 from hypothesis import HealthCheck, settings
+
+from samples import load_sample
 
 
 settings.register_profile(
@@ -28,13 +28,6 @@ settings.register_profile(
     suppress_health_check=list(HealthCheck),
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-SAMPLES = pathlib.Path(__file__).parent / "rfc_samples"
-
-
-def load_sample(name: str) -> Any:
-    """Return an RFC example document by its file name, without ``.json``."""
-    return json.loads((SAMPLES / f"{name}.json").read_text())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import scim_ninjio
 
-from conftest import SAMPLES, load_sample
+from samples import SAMPLES, load_sample
 from scim_ninjio import _constants, decode, dumps, encode, loads
 from scim_ninjio.exceptions import FieldError, ValidationError
 from scim_ninjio.models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import load_sample
+from samples import load_sample
 from scim_ninjio import _constants
 from scim_ninjio._schema import (
     AttributeInfo,
