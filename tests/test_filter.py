@@ -12,8 +12,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conftest import load_sample
 from filter_strategies import filters, patch_paths
+from samples import load_sample
 from scim_ninjio import _constants
 from scim_ninjio._filter import (
     MAX_DEPTH,

@@ -39,7 +39,9 @@ Value: TypeAlias = str | int | float | bool | None
 # 4300 digits, and no SCIM attribute holds such a number.
 MAX_DIGITS: Final = 4000
 
-NAME: Final = r"[A-Za-z$][A-Za-z0-9_$-]*"
+# RFC 7644 names start with an ASCII letter; letters of other scripts are
+# read too, since servers keep whatever attribute names clients send.
+NAME: Final = r"(?:[^\W\d_]|\$)[\w$-]*"
 #: ``[URI ":"] attr ["." sub]``; the URI runs to the last colon.
 PATH: Final = re.compile(rf"(?:(?P<uri>.+):)?(?P<attr>{NAME})(?:\.(?P<sub>{NAME}))?")
 
