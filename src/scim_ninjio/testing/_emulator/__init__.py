@@ -1,0 +1,1 @@
+"""The emulator's internals: store, placement, documents, listing, discovery."""
