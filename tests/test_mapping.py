@@ -588,3 +588,20 @@ class TestSphinxExtension:
             GROUP_MAPPING[0].note,
         ]
         assert groups[0][-1] == "Note"
+
+
+class TestEmailFastPath:
+    """The one-expression check of valid addresses agrees with the step by step one."""
+
+    @given(
+        st.text(max_size=40)
+        | st.emails()
+        | st.from_regex(r"[a-z.]{0,8}@[a-z.-]{0,12}", fullmatch=True)
+    )
+    def test_agrees(self, address):
+        """An address passes the fast check exactly when no rule finds a fault."""
+        from scim_ninjio.mapping import _VALID_EMAIL, _explain_email_fault
+
+        assert (_VALID_EMAIL.match(address) is not None) == (
+            _explain_email_fault(address) is None
+        )

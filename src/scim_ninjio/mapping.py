@@ -201,11 +201,27 @@ _DOMAIN_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+#: Every check below at once, for the common case of a valid address: one
+#: regular expression instead of a dozen steps per user of a large directory.
+_VALID_EMAIL = re.compile(
+    rf"(?=.{{1,254}}\Z)(?=[^@]{{1,64}}@)(?:{_LOCAL_PART.pattern})"
+    rf"@(?:{_DOMAIN_LABEL.pattern})(?:\.(?:{_DOMAIN_LABEL.pattern}))+\Z",
+    re.DOTALL,
+)
+
+
 def _email_fault(address: str) -> str | None:
     """Say why an address is not a valid email address, or return None."""
     # Syntax only (RFC 5321 and 5322 dot-atoms, with Unicode letters as RFC
     # 6531 allows): whether the mailbox exists is NINJIO's mail server's
     # business, and a DNS lookup per user would make a sync slow and flaky.
+    if _VALID_EMAIL.match(address):
+        return None
+    return _explain_email_fault(address)
+
+
+def _explain_email_fault(address: str) -> str | None:
+    """The slow path of :func:`_email_fault`: find which rule an address breaks."""
     if len(address) > 254:
         return "it is longer than 254 characters"
     if any(c.isspace() for c in address):
