@@ -59,7 +59,7 @@ from scim_ninjio._plan._steps import (
     UpdateUser,
 )
 from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
-from scim_ninjio.ledger import LedgerState
+from scim_ninjio.ledger import GroupLink, LedgerState
 from scim_ninjio.mapping import is_staged, to_scim_user, unmappable_users
 from scim_ninjio.models import Group, User
 from scim_ninjio.policy import Placement, RuleId, SyncSettings, place_user
@@ -166,6 +166,11 @@ class _Planner:
         self.skipped: set[str] = set()
         #: Names of the groups pushed in this plan, by JumpCloud id (N3).
         self.pushed: dict[str, str] = {}
+        #: Each NINJIO group's member ids, computed once.
+        self._members: dict[str, frozenset[str]] = {}
+        self._groups_of: dict[str, list[GroupLink]] | None = None
+        self.keep: frozenset[str] = frozenset()
+        self.managed: frozenset[str] = frozenset()
 
     # -- Entry point ---------------------------------------------------------
 
@@ -363,6 +368,16 @@ class _Planner:
     def _plan_groups(self, good: Sequence[SystemUser]) -> None:
         in_scope = {u.id for u in good}
         reserved = self._placement_names(good)
+        # Skipped users' accounts keep their memberships (U7); only accounts
+        # the integration manages are ever removed (G3, U6).
+        self.keep = frozenset(
+            link.ninjio_id
+            for jc, link in self.ledger.users.items()
+            if jc in self.skipped
+        )
+        self.managed = frozenset(self.owner_of) | {
+            a for a in self.account_of.values() if a
+        }
         for group in sorted(self.directory.bound_groups, key=lambda g: (g.name, g.id)):
             members = [m for m in group.member_ids if m in in_scope]
             if not self._wanted_group(group.id):
@@ -410,7 +425,7 @@ class _Planner:
                         display_name=group.name,
                     )
                 )
-            return existing.id, _member_ids(existing), depends
+            return existing.id, self._member_ids(existing), depends
         if not members:
             return None  # G1: empty groups are not created.
         if group.name.casefold() in reserved:
@@ -445,7 +460,7 @@ class _Planner:
                     display_name=group.name,
                 )
             )
-            return match.id, _member_ids(match), (step_id,)
+            return match.id, self._member_ids(match), (step_id,)
         step_id = f"group.create:{group.id}"
         self.steps.append(
             CreateGroup(
@@ -493,13 +508,7 @@ class _Planner:
         if ninjio_id is None or not self.directory.complete:
             return
         wanted = {self.account_of.get(m) for m in members}
-        keep = {
-            link.ninjio_id
-            for jc, link in self.ledger.users.items()
-            if jc in self.skipped
-        }
-        managed = set(self.owner_of) | {a for a in self.account_of.values() if a}
-        to_remove = sorted((current & managed) - wanted - keep)
+        to_remove = sorted((current & self.managed) - wanted - self.keep)
         for start in range(0, len(to_remove), chunk):
             part = to_remove[start : start + chunk]
             self.steps.append(
@@ -605,12 +614,7 @@ class _Planner:
             return "U5", "deleted in JumpCloud"
         if is_staged(user):
             return "U4", "staged in JumpCloud; staged users are not pushed"
-        was_in = [
-            link
-            for link in self.ledger.groups.values()
-            if link.managed
-            and ninjio_id in _member_ids(self.groups_by_id.get(link.ninjio_id))
-        ]
+        was_in = self._managed_groups_of().get(ninjio_id, [])
         for link in was_in:
             if self.directory.find_group(link.jumpcloud_id) is None:
                 return "G6", (
@@ -627,6 +631,30 @@ class _Planner:
         where = f" (was in {names})" if names else ""
 
         return "U5", f"removed from every bound group{where}"
+
+    def _managed_groups_of(self) -> dict[str, list[GroupLink]]:
+        """The managed groups that hold each NINJIO account (built once)."""
+        if self._groups_of is None:
+            self._groups_of = {}
+            for link in sorted(
+                self.ledger.groups.values(), key=lambda g: g.display_name
+            ):
+                if not link.managed:
+                    continue
+                for member in self._member_ids(self.groups_by_id.get(link.ninjio_id)):
+                    self._groups_of.setdefault(member, []).append(link)
+
+        return self._groups_of
+
+    def _member_ids(self, group: Group | None) -> frozenset[str]:
+        if group is None or group.id is None:
+            return frozenset()
+        found = self._members.get(group.id)
+        if found is None:
+            found = frozenset(m.value for m in group.members if m.value)
+            self._members[group.id] = found
+
+        return found
 
     # -- Placement (N1-N4) --------------------------------------------------------
 
@@ -647,12 +675,6 @@ class _Planner:
             for u in good
             if self._wanted_user(u.id)
         }
-
-
-def _member_ids(group: Group | None) -> frozenset[str]:
-    if group is None:
-        return frozenset()
-    return frozenset(m.value for m in group.members if m.value)
 
 
 def _short(path: str) -> str:
