@@ -1,0 +1,244 @@
+"""
+Builders and assertions shared by the engine's tests.
+
+Every test runs the engine against an :class:`Emulator` through the in-memory
+transport (``authorize=True``, so the bearer token reaches it) and checks the
+emulator's state and request log, never the engine's own account of itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from scim_ninjio._retry import RetryPolicy
+from scim_ninjio.client import NinjioClient
+from scim_ninjio.engine import Engine, Report, StepRecord
+from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
+from scim_ninjio.ledger import Ledger, MemoryLedger
+from scim_ninjio.mapping import to_scim_user
+from scim_ninjio.models import Group, User
+from scim_ninjio.policy import NinjioSettings, SyncSettings, in_scope
+from scim_ninjio.testing import DEFAULT_TOKEN, Emulator, FaultInjector, FaultPlan
+from scim_ninjio.testing.emulator import LoggedRequest
+from scim_ninjio.transports import MemoryTransport
+
+
+BASE_URL = "https://ninjio.example/scim/v2"
+
+#: The methods that change something on the server.
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: Placement with NINJIO's "Set as default group" turned off (N2-N4).
+BY_DEPARTMENT = NinjioSettings(default_group=False)
+
+
+# --- JumpCloud records ----------------------------------------------------------
+
+
+def person(uid: str, name: str, **extra: Any) -> SystemUser:
+    """An active JumpCloud user with every mapped attribute set."""
+    fields: dict[str, Any] = {
+        "username": name,
+        "email": f"{name}@example.com",
+        "firstname": name.title(),
+        "lastname": "Example",
+        "employee_identifier": f"E-{uid}",
+        "job_title": "Analyst",
+        "activated": True,
+    }
+    fields.update(extra)
+    return SystemUser(id=uid, **fields)
+
+
+def team(gid: str, name: str, *members: str) -> UserGroup:
+    """A JumpCloud user group."""
+    return UserGroup(id=gid, name=name, member_ids=members)
+
+
+def directory(
+    users: Iterable[SystemUser],
+    groups: Iterable[UserGroup] = (),
+    bound: Iterable[str] | None = None,
+    *,
+    management: bool = True,
+    complete: bool = True,
+) -> Directory:
+    """A JumpCloud snapshot; every group is bound unless ``bound`` says."""
+    groups = list(groups)
+    return Directory(
+        users=list(users),
+        groups=groups,
+        bound_group_ids=[g.id for g in groups] if bound is None else list(bound),
+        group_management=management,
+        complete=complete,
+    )
+
+
+# --- The rig: emulator, client, ledger, engine --------------------------------------
+
+
+@attrs.define
+class Rig:
+    """An emulator with an engine wired to it, and ways to look at both."""
+
+    emulator: Emulator
+    injector: FaultInjector
+    client: NinjioClient
+    ledger: Ledger
+    engine: Engine
+    records: list[StepRecord] = attrs.Factory(list)
+
+    def sync(self, snapshot: Directory, **options: Any) -> Report:
+        """Run a full reconcile."""
+        return self.engine.sync(snapshot, **options)
+
+    def mark(self) -> int:
+        """The number of the last request the emulator received."""
+        log = self.emulator.requests
+        return log[-1].seq if log else 0
+
+    def since(self, mark: int) -> list[LoggedRequest]:
+        """The requests received after ``mark``."""
+        return [r for r in self.emulator.requests if r.seq > mark]
+
+    def writes_since(self, mark: int) -> list[LoggedRequest]:
+        """The requests that change something, received after ``mark``."""
+        return [r for r in self.since(mark) if r.method in WRITES]
+
+    def account(self, jumpcloud_id: str) -> User:
+        """The NINJIO account the ledger links to a JumpCloud user."""
+        link = self.ledger.user(jumpcloud_id)
+        assert link is not None, f"{jumpcloud_id} is not linked"
+        return self.emulator.get_user(link.ninjio_id)
+
+    def group(self, jumpcloud_id: str) -> Group:
+        """The NINJIO group the ledger links to a JumpCloud group."""
+        link = self.ledger.group(jumpcloud_id)
+        assert link is not None, f"{jumpcloud_id} is not linked"
+        return self.emulator.get_group(link.ninjio_id)
+
+    def member_names(self, group: Group) -> set[str]:
+        """The userNames of a NINJIO group's members."""
+        return {str(self.emulator.get_user(m.value).user_name) for m in group.members}
+
+    def user_names(self) -> set[str]:
+        """Every userName NINJIO holds."""
+        return {str(u.user_name) for u in self.emulator.users}
+
+
+def make_rig(
+    *,
+    placement: NinjioSettings | None = None,
+    settings: SyncSettings | None = None,
+    ledger: Ledger | None = None,
+    faults: FaultPlan | None = None,
+    on_record: Callable[[StepRecord], None] | None = None,
+) -> Rig:
+    """Build an emulator and an engine bound to it through a fault injector."""
+    placement = placement or NinjioSettings()
+    emulator = Emulator(placement=placement, log_size=None)
+    injector = FaultInjector(emulator, faults or FaultPlan())
+    client = NinjioClient(
+        BASE_URL,
+        DEFAULT_TOKEN,
+        transport=MemoryTransport(injector.handle, authorize=True),
+        retry=RetryPolicy(wait=False),
+    )
+    ledger = ledger if ledger is not None else MemoryLedger()
+    settings = settings or SyncSettings(ninjio=placement)
+    records: list[StepRecord] = []
+
+    def collect(record: StepRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    engine = Engine(client, ledger, settings, on_record=collect)
+    return Rig(emulator, injector, client, ledger, engine, records)
+
+
+# --- Assertions -----------------------------------------------------------------------
+
+
+def assert_no_user_deleted(emulator: Emulator) -> None:
+    """No DELETE was ever sent for a user, and every account is still there."""
+    deletes = [
+        r
+        for r in emulator.requests
+        if r.method == "DELETE" and r.path.lower().startswith("/users")
+    ]
+    assert not deletes, f"users were deleted: {[r.target for r in deletes]}"
+
+
+def assert_converged(engine: Engine, snapshot: Directory) -> None:
+    """Planning again after a successful run changes nothing."""
+    again = engine.plan(snapshot)
+    assert again.empty, again.explain()
+
+
+def mapped(user: User) -> tuple[Any, ...]:
+    """The attributes of the mapping table, as NINJIO holds them."""
+    return (
+        user.user_name,
+        user.active,
+        tuple((e.value, e.type, e.primary) for e in user.emails),
+        user.external_id,
+        user.name.given_name if user.name else None,
+        user.name.family_name if user.name else None,
+        user.title,
+        user.enterprise.department if user.enterprise else None,
+    )
+
+
+def documents(emulator: Emulator, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored JSON of users and groups, for "left untouched" checks."""
+    out = {}
+    for resource_id in ids:
+        document = emulator.document(resource_id)
+        # A user's groups are NINJIO's placement, which is not a change to them.
+        document.pop("groups", None)
+        out[resource_id] = document
+    return out
+
+
+def check_rules(
+    rig: Rig, snapshot: Directory, untouched: Mapping[str, dict[str, Any]]
+) -> None:
+    """
+    Check NINJIO against the rules after a successful sync of ``snapshot``.
+
+    In-scope users exist, with their mapped attributes and status (U1-U4);
+    managed users out of scope are inactive (U5); no user was deleted (U5);
+    the resources in ``untouched`` are as they were (U6); and with group
+    management on, every bound group's members are its in-scope members (G3).
+    """
+    assert_no_user_deleted(rig.emulator)
+    scope = in_scope(snapshot)
+    state = rig.ledger.state()
+    for jc_id in scope:
+        user = snapshot.find_user(jc_id)
+        assert user is not None
+        account = rig.account(jc_id)
+        assert mapped(account) == mapped(to_scim_user(user)), user.username
+    for jc_id, link in state.users.items():
+        if jc_id not in scope:
+            account = rig.emulator.get_user(link.ninjio_id)
+            assert account.active is False, f"{link.user_name} left scope, still active"
+    assert documents(rig.emulator, untouched) == dict(untouched)
+    if not snapshot.group_management:
+        return
+    for group in snapshot.bound_groups:
+        members = {m for m in group.member_ids if m in scope}
+        link = state.groups.get(group.id)
+        if link is None:
+            assert not members, f"group {group.name!r} was not pushed"
+            continue
+        ninjio = rig.emulator.get_group(link.ninjio_id)
+        assert ninjio.display_name == group.name
+        managed = {
+            m.value for m in ninjio.members if m.value in state.managed_ninjio_user_ids
+        }
+        assert managed == {state.users[m].ninjio_id for m in members}, group.name
