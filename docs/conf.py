@@ -20,6 +20,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "scim_ninjio_docs",
@@ -29,7 +30,7 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_inventories"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -43,8 +44,31 @@ nitpicky = True
 nitpick_ignore_regex = [
     # Type variables and private helpers named in signatures.
     (r"py:.*", r"(scim_ninjio\.)?.*\._.*"),
-    (r"py:.*", r"T"),
+    (r"py:.*", r"(scim_ninjio\.[\w.]+\.)?T"),
 ]
+nitpick_ignore = [
+    # Private callable aliases named in signatures; the parameter's
+    # description says what the callable takes and returns.
+    ("py:class", "ClientFactory"),
+    ("py:class", "Handler"),
+    ("py:class", "AsyncHandler"),
+]
+
+# The inventories are kept in _inventories/ (written by _inventories/make.py),
+# so that the build needs no network.
+intersphinx_mapping = {
+    name: (url, f"_inventories/{name}.inv")
+    for name, url in {
+        "python": "https://docs.python.org/3",
+        "attrs": "https://www.attrs.org/en/stable",
+        "cattrs": "https://catt.rs/en/stable",
+        "requests": "https://requests.readthedocs.io/en/latest",
+        "urllib3": "https://urllib3.readthedocs.io/en/stable",
+        "aiohttp": "https://docs.aiohttp.org/en/stable",
+        "hypothesis": "https://hypothesis.readthedocs.io/en/latest",
+        "pytest": "https://docs.pytest.org/en/stable",
+    }.items()
+}
 
 html_theme = "furo"
 html_title = f"scim_ninjio {release}"

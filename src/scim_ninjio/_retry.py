@@ -133,7 +133,7 @@ class RetryPolicy:
 
     @property
     def waits(self) -> bool:
-        """Whether waits are real: neither ``wait=False`` nor :func:`no_waiting`."""
+        """Whether waits are real (neither ``wait=False`` nor :func:`no_waiting`)."""
         return self.wait and not _waiting_disabled
 
     def rng(self) -> Random:

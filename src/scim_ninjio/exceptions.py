@@ -198,7 +198,11 @@ class ConfigurationError(ScimNinjioError, ValueError):
 
 
 class ClientClosedError(ScimNinjioError, RuntimeError):
-    """The client was used after :meth:`close`; make a new one."""
+    """
+    The client was used after it was closed; make a new one.
+
+    See :meth:`scim_ninjio.client.NinjioClient.close`.
+    """
 
 
 class OperationNotAllowedError(ScimNinjioError):

@@ -53,7 +53,8 @@ class Capabilities:
         filter: Whether the ``filter`` parameter is supported.
         sort: Whether ``sortBy`` is supported.
         bulk: Whether ``POST /Bulk`` is supported (the client never uses it).
-        paging: How :meth:`iter_users` and :meth:`iter_groups` page.
+        paging: How :meth:`~scim_ninjio.client.NinjioClient.iter_users` and
+            :meth:`~scim_ninjio.client.NinjioClient.iter_groups` page.
         page_size: The page size the client asks for.
         max_page_size: The largest page the server returns, if it said.
         max_results: The most results one filter returns, if it said.

@@ -64,7 +64,8 @@ class Step:
 
     #: What the step does, as a dotted name (``"user.create"``).
     action: ClassVar[str] = ""
-    #: Steps run phase by phase: users, groups, memberships, deletions.
+    #: The phase the step runs in; phases run in order (users, groups,
+    #: memberships, deletions).
     phase: ClassVar[int] = 0
     #: Whether the step changes only the ledger, not NINJIO.
     ledger_only: ClassVar[bool] = False

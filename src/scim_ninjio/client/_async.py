@@ -172,7 +172,12 @@ class AsyncNinjioClient(ClientBase):
         attributes: Sequence[str] = (),
         excluded_attributes: Sequence[str] = (),
     ) -> User:
-        """Read a user by id; :class:`NotFoundError` if there is none."""
+        """
+        Read a user by id.
+
+        Raises:
+            NotFoundError: There is no such user.
+        """
         return await self._run(
             _ops.get(
                 self._session,
@@ -282,7 +287,12 @@ class AsyncNinjioClient(ClientBase):
         attributes: Sequence[str] = (),
         excluded_attributes: Sequence[str] = (),
     ) -> Group:
-        """Read a group by id; :class:`NotFoundError` if there is none."""
+        """
+        Read a group by id.
+
+        Raises:
+            NotFoundError: There is no such group.
+        """
         return await self._run(
             _ops.get(
                 self._session,

@@ -158,8 +158,8 @@ class Engine(_Base):
     >>> from scim_ninjio.ledger import MemoryLedger
     >>> from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
     >>> emulator = Emulator(token="t")
-    >>> client = NinjioClient("https://ninjio.test/scim/v2", "t",
-    ...                       transport=MemoryTransport(emulator.handle))
+    >>> transport = MemoryTransport(emulator.handle, authorize=True)
+    >>> client = NinjioClient("https://ninjio.test/scim/v2", "t", transport=transport)
     >>> directory = Directory(
     ...     users=[SystemUser(id="u1", username="ada", email="ada@example.com",
     ...                       activated=True)],

@@ -1,12 +1,13 @@
 """
 The scim_ninjio test kit, for scim_ninjio's tests and for yours.
 
-- :class:`Emulator`: a NINJIO SCIM 2.0 server in memory, without I/O
-  (:mod:`scim_ninjio.testing.emulator`);
-- :class:`FaultInjector` and :class:`FaultPlan`: reproducible failures around
+- :class:`~scim_ninjio.testing.emulator.Emulator`: a NINJIO SCIM 2.0 server
+  in memory, without I/O (:mod:`scim_ninjio.testing.emulator`);
+- :class:`~scim_ninjio.testing.faults.FaultInjector` and
+  :class:`~scim_ninjio.testing.faults.FaultPlan`: reproducible failures around
   it (:mod:`scim_ninjio.testing.faults`);
-- :class:`LiveServer`: the same over real HTTP on loopback
-  (:mod:`scim_ninjio.testing.server`, needs aiohttp);
+- :class:`~scim_ninjio.testing.server.LiveServer`: the same over real HTTP on
+  loopback (:mod:`scim_ninjio.testing.server`, needs aiohttp);
 - a pytest plugin with ``ninjio_*`` fixtures, loaded automatically
   (:mod:`scim_ninjio.testing.plugin`);
 - hypothesis strategies (:mod:`scim_ninjio.testing.strategies`, needs

@@ -81,7 +81,7 @@ class FaultKind(enum.Enum):
     DROP = "drop"
     #: No answer at all until the client gives up (or the server stops).
     HANG = "hang"
-    #: The real answer, cut short: fewer bytes than ``Content-Length`` says.
+    #: The real answer cut short, with fewer bytes than ``Content-Length`` says.
     TRUNCATED = "truncated"
     #: The real status and headers, with a body that is not JSON.
     MALFORMED = "malformed"
