@@ -77,10 +77,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Report:
     """
     What a sync run did.
+
+    Its ``repr`` is a summary (counts, failures, skips, duration), however
+    many steps ran; the steps themselves are in ``records``.
 
     Attributes:
         records: One record per step, in the order the steps ended.
@@ -115,6 +118,15 @@ class Report:
             started_at=started_at,
             finished_at=_now(),
             dry_run=dry_run,
+        )
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{a}={n}" for a, n in sorted(self.counts().items()))
+        return (
+            f"<Report{' dry run' if self.dry_run else ''} {{{counts}}} "
+            f"failed={len(self.failures)} skipped={len(self.skipped)} "
+            f"problems={len(self.problems)} records={len(self.records)} "
+            f"duration={self.duration:.3f}s>"
         )
 
     @property
