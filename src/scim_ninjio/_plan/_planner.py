@@ -193,9 +193,7 @@ class _Planner:
     def users_by_name(self) -> dict[str, User]:
         """NINJIO's users by case-folded userName."""
         return {
-            u.user_name.casefold(): u
-            for u in self.ninjio.users
-            if u.id and u.user_name
+            u.user_name.casefold(): u for u in self.ninjio.users if u.id and u.user_name
         }
 
     @functools.cached_property
@@ -538,7 +536,7 @@ class _Planner:
         to_add = [
             m
             for m in members
-            if self.account_of.get(m) is None or self.account_of[m] not in current
+            if (account := self.account_of.get(m)) is None or account not in current
         ]
         for start in range(0, len(to_add), chunk):
             part = to_add[start : start + chunk]
