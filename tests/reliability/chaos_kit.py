@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from scim_ninjio._plan import Plan
 from scim_ninjio._retry import RetryPolicy
 from scim_ninjio.client import AsyncNinjioClient, NinjioClient
 from scim_ninjio.engine import AsyncEngine, Engine, Report
@@ -231,7 +232,7 @@ class Outcome:
 
     figures: Figures
     reports: list[Report]
-    plans: list[Any]
+    plans: list[Plan]
     emulator: Emulator
     ledger: Ledger
     converged: bool
@@ -243,57 +244,56 @@ MAX_RUNS = 4
 
 @attrs.define
 class _Runs:
+    """The runs of one experiment, and when the faults stop."""
+
+    injector: FaultInjector
+    faulty_runs: int | None
     reports: list[Report] = attrs.Factory(list)
-    plans: list[Any] = attrs.Factory(list)
+    plans: list[Plan] = attrs.Factory(list)
     converged: bool = False
 
+    def ran(self, plan: Plan, report: Report) -> None:
+        """Record a run; turn the faults off once the faulty runs are over."""
+        self.plans.append(plan)
+        self.reports.append(report)
+        if self.faulty_runs is not None and len(self.reports) >= self.faulty_runs:
+            self.injector.clear()
 
-def _sync_runs(server: LiveServer, directory: Directory, ledger: Ledger) -> _Runs:
-    runs = _Runs()
+
+def _sync_runs(url: str, directory: Directory, ledger: Ledger, runs: _Runs) -> None:
     with NinjioClient(
-        server.url, DEFAULT_TOKEN, retry=FAST_RETRY, timeout=SHORT_TIMEOUT
+        url, DEFAULT_TOKEN, retry=FAST_RETRY, timeout=SHORT_TIMEOUT
     ) as client:
         engine = Engine(client, ledger)
         for _ in range(MAX_RUNS):
             plan = engine.plan(directory)
             if plan.empty:
                 runs.converged = True
-                break
-            runs.plans.append(plan)
-            runs.reports.append(engine.apply(plan))
-
-    return runs
+                return
+            runs.ran(plan, engine.apply(plan))
 
 
 async def _async_runs(
-    server: LiveServer, directory: Directory, ledger: Ledger
-) -> _Runs:
-    runs = _Runs()
+    url: str, directory: Directory, ledger: Ledger, runs: _Runs
+) -> None:
     async with AsyncNinjioClient(
-        server.url,
-        DEFAULT_TOKEN,
-        retry=FAST_RETRY,
-        timeout=SHORT_TIMEOUT,
-        max_concurrency=16,
+        url, DEFAULT_TOKEN, retry=FAST_RETRY, timeout=SHORT_TIMEOUT, max_concurrency=16
     ) as client:
         engine = AsyncEngine(client, ledger, max_concurrency=16)
         for _ in range(MAX_RUNS):
             plan = await engine.plan(directory)
             if plan.empty:
                 runs.converged = True
-                break
-            runs.plans.append(plan)
-            runs.reports.append(await engine.apply(plan))
-
-    return runs
+                return
+            runs.ran(plan, await engine.apply(plan))
 
 
-def _run_async(server: LiveServer, directory: Directory, ledger: Ledger) -> _Runs:
-    return asyncio.run(_async_runs(server, directory, ledger))
+def _run_async(url: str, directory: Directory, ledger: Ledger, runs: _Runs) -> None:
+    asyncio.run(_async_runs(url, directory, ledger, runs))
 
 
 #: How each kind of client runs the experiment.
-CLIENTS: dict[str, Callable[[LiveServer, Directory, Ledger], _Runs]] = {
+CLIENTS: dict[str, Callable[[str, Directory, Ledger, _Runs], None]] = {
     "sync (urllib3)": _sync_runs,
     "async (aiohttp)": _run_async,
 }
@@ -318,20 +318,23 @@ def chaos_sync(
     rate: float = 0.10,
     seed: int = 0,
     ledger: Ledger | None = None,
+    faulty_runs: int | None = None,
 ) -> Outcome:
     """
     Sync ``directory`` into a live emulator that faults ``rate`` of requests.
 
-    Runs again while the plan is not empty, up to :data:`MAX_RUNS` runs, with
-    the faults on all along; the last, empty plan is the proof of convergence.
+    Runs again while the plan is not empty, up to :data:`MAX_RUNS` runs; the
+    last, empty plan is the proof of convergence. The faults stay on all
+    along, or only for the first ``faulty_runs`` runs.
     """
     run = CLIENTS[client]
     ledger = ledger if ledger is not None else MemoryLedger()
     emulator = Emulator(log_size=None)
     injector = FaultInjector(emulator, chaos_plan(rate, seed))
+    runs = _Runs(injector, faulty_runs)
     started = time.perf_counter()
     with counting_retries() as counter, LiveServer(injector) as server:
-        runs = run(server, directory, ledger)
+        run(server.url, directory, ledger, runs)
     seconds = time.perf_counter() - started
     figures = Figures(
         client=client,

@@ -28,9 +28,15 @@ def directory():
 
 
 @pytest.fixture(scope="module", params=sorted(CLIENTS))
-def outcome(request, directory):
+def client_name(request):
+    """Which client runs the experiment."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def outcome(client_name, directory):
     """One chaos experiment per client, its figures printed for the log."""
-    outcome = chaos_sync(directory, request.param, seed=11)
+    outcome = chaos_sync(directory, client_name, seed=11)
     print(outcome.figures.line())  # noqa: T201 -- the figures, shown with -s
     return outcome
 
@@ -67,6 +73,14 @@ class TestChaosSync:
             assert recorded == planned
             assert {r.status for r in report.records} <= {"done", "failed", "skipped"}
             assert len(report.problems) == len(plan.problems)
+
+    def test_second_run_converges(self, directory, client_name):
+        """Faults on the first run only: at most one more run, then nothing to do."""
+        outcome = chaos_sync(directory, client_name, seed=5, faulty_runs=1)
+
+        assert outcome.converged
+        assert outcome.figures.runs <= 2
+        assert state_problems(outcome.emulator, directory) == []
 
     def test_faults_were_met_and_retried(self, outcome):
         """The experiment did meet faults of many kinds, and retried."""
