@@ -204,6 +204,19 @@ def documents(emulator: Emulator, ids: Iterable[str]) -> dict[str, dict[str, Any
     return out
 
 
+def _placement_names(
+    placement: NinjioSettings, snapshot: Directory, scope: frozenset[str]
+) -> set[str]:
+    if placement.default_group:
+        return {placement.default_group_name.casefold()}
+    departments = {
+        str(u.department).strip().casefold()
+        for u in snapshot.users
+        if u.id in scope and u.department
+    }
+    return {placement.undefined_group_name.casefold(), *departments}
+
+
 def check_rules(
     rig: Rig, snapshot: Directory, untouched: Mapping[str, dict[str, Any]]
 ) -> None:
@@ -230,11 +243,13 @@ def check_rules(
     assert documents(rig.emulator, untouched) == dict(untouched)
     if not snapshot.group_management:
         return
+    reserved = _placement_names(rig.engine.settings.ninjio, snapshot, scope)
     for group in snapshot.bound_groups:
         members = {m for m in group.member_ids if m in scope}
         link = state.groups.get(group.id)
         if link is None:
-            assert not members, f"group {group.name!r} was not pushed"
+            # NINJIO's own placement groups are never taken over (G2).
+            assert not members or group.name.casefold() in reserved, group.name
             continue
         ninjio = rig.emulator.get_group(link.ninjio_id)
         assert ninjio.display_name == group.name
@@ -242,3 +257,96 @@ def check_rules(
             m.value for m in ninjio.members if m.value in state.managed_ninjio_user_ids
         }
         assert managed == {state.users[m].ninjio_id for m in members}, group.name
+
+
+# --- Changes in JumpCloud, as the events of rule G8 describe them ------------------
+
+
+def _groups(
+    snapshot: Directory, gid: str, change: Callable[[UserGroup], UserGroup | None]
+) -> list[UserGroup]:
+    out = []
+    for group in snapshot.groups:
+        if group.id == gid:
+            changed = change(group)
+            if changed is not None:
+                out.append(changed)
+        else:
+            out.append(group)
+    return out
+
+
+def add_member(snapshot: Directory, gid: str, uid: str) -> Directory:
+    """``uid`` joins group ``gid``."""
+    groups = _groups(
+        snapshot, gid, lambda g: attrs.evolve(g, member_ids=(*g.member_ids, uid))
+    )
+    return attrs.evolve(snapshot, groups=groups)
+
+
+def remove_member(snapshot: Directory, gid: str, uid: str) -> Directory:
+    """``uid`` leaves group ``gid``."""
+    groups = _groups(
+        snapshot,
+        gid,
+        lambda g: attrs.evolve(g, member_ids=[m for m in g.member_ids if m != uid]),
+    )
+    return attrs.evolve(snapshot, groups=groups)
+
+
+def rename_group(snapshot: Directory, gid: str, name: str) -> Directory:
+    """Group ``gid`` is renamed."""
+    groups = _groups(snapshot, gid, lambda g: attrs.evolve(g, name=name))
+    return attrs.evolve(snapshot, groups=groups)
+
+
+def delete_group(snapshot: Directory, gid: str) -> Directory:
+    """Group ``gid`` is deleted (and so unbound)."""
+    return attrs.evolve(
+        snapshot,
+        groups=_groups(snapshot, gid, lambda g: None),
+        bound_group_ids=snapshot.bound_group_ids - {gid},
+    )
+
+
+def create_group(
+    snapshot: Directory, group: UserGroup, *, bound: bool = True
+) -> Directory:
+    """A new group, bound or not."""
+    ids = snapshot.bound_group_ids | {group.id} if bound else snapshot.bound_group_ids
+    return attrs.evolve(snapshot, groups=[*snapshot.groups, group], bound_group_ids=ids)
+
+
+def bind(snapshot: Directory, gid: str, *, bound: bool = True) -> Directory:
+    """Group ``gid`` is bound to the application, or unbound."""
+    ids = (
+        snapshot.bound_group_ids | {gid} if bound else snapshot.bound_group_ids - {gid}
+    )
+    return attrs.evolve(snapshot, bound_group_ids=ids)
+
+
+def change_user(snapshot: Directory, uid: str, **fields: Any) -> Directory:
+    """User ``uid``'s properties change."""
+    users = [attrs.evolve(u, **fields) if u.id == uid else u for u in snapshot.users]
+    return attrs.evolve(snapshot, users=users)
+
+
+def add_user(snapshot: Directory, user: SystemUser) -> Directory:
+    """A new user, in no group yet."""
+    return attrs.evolve(snapshot, users=[*snapshot.users, user])
+
+
+def delete_user(snapshot: Directory, uid: str) -> Directory:
+    """User ``uid`` is deleted, and so leaves every group."""
+    groups = [
+        attrs.evolve(g, member_ids=[m for m in g.member_ids if m != uid])
+        for g in snapshot.groups
+    ]
+    return attrs.evolve(
+        snapshot, users=[u for u in snapshot.users if u.id != uid], groups=groups
+    )
+
+
+def manage_groups(snapshot: Directory, enabled: bool) -> Directory:
+    """Group management is turned on or off (rule G7)."""
+    return attrs.evolve(snapshot, group_management=enabled)

@@ -45,6 +45,7 @@ from scim_ninjio.exceptions import NotFoundError
 from scim_ninjio.jumpcloud import Directory
 from scim_ninjio.ledger import GroupLink, Ledger, UserLink
 from scim_ninjio.models import Group, User
+from scim_ninjio.policy import in_scope
 
 
 __all__ = ["Call", "Logic", "execute", "read_all", "read_targets"]
@@ -386,6 +387,18 @@ def read_targets(targets: Targets, directory: Directory, ledger: Ledger) -> Read
                     for m in group.members
                     if m.value in owner_of_user
                 )
+    if any(
+        directory.find_group(jc_id) is None or jc_id not in directory.bound_group_ids
+        for jc_id in targets.group_ids
+    ):
+        # The members a group had before it was deleted or unbound are not in
+        # the snapshot after the change, and NINJIO knows them only if the
+        # group was pushed: look at every managed user now out of scope, as a
+        # full reconcile would (G5, G6, U5).
+        scope = in_scope(directory)
+        user_ids.update(
+            jc for jc, link in state.users.items() if link.active and jc not in scope
+        )
     for jc_id in sorted(user_ids):
         user_link = state.users.get(jc_id)
         account = None
