@@ -17,11 +17,16 @@ a :class:`RecordProblem`; the rest loads. Because a skipped record could make
 a user look deleted, a directory with problems is marked incomplete, and the
 engine never deactivates anyone from an incomplete directory (rule U5).
 
+:class:`JumpCloudReader` and :func:`read_jumpcloud` build the same snapshot
+from JumpCloud's own API instead (v1 system users, v2 user groups, their
+members and the application's bound groups); they are imported when first
+used, so that reading a document needs no HTTP stack.
+
 Limitations:
-    scim_ninjio does not call JumpCloud's API itself: the snapshot is a
-    document written from an export. Group members must be plain user ids;
-    the GraphConnection objects of ``GET /v2/usergroups/{id}/members`` are
-    not read, and neither are nested memberships. One skipped record keeps
+    In a directory document, group members must be plain user ids; the
+    GraphConnection objects of ``GET /v2/usergroups/{id}/members`` are read
+    by :class:`JumpCloudReader` only. Nested memberships are not read
+    either way. One skipped record keeps
     the whole snapshot incomplete, so no one is deactivated until the record
     is fixed.
 
@@ -40,6 +45,8 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from scim_ninjio.jumpcloud._directory import Directory, load_directory
 from scim_ninjio.jumpcloud._reader import DIRECTORY_FORMAT
 from scim_ninjio.jumpcloud._records import (
@@ -51,13 +58,36 @@ from scim_ninjio.jumpcloud._records import (
 )
 
 
+if TYPE_CHECKING:
+    from scim_ninjio.jumpcloud._api import (
+        JUMPCLOUD_API_URL,
+        JumpCloudReader,
+        read_jumpcloud,
+    )
+
+
 __all__ = [
     "DIRECTORY_FORMAT",
+    "JUMPCLOUD_API_URL",
     "Directory",
+    "JumpCloudReader",
     "RecordKind",
     "RecordProblem",
     "SystemUser",
     "UserGroup",
     "UserState",
     "load_directory",
+    "read_jumpcloud",
 ]
+
+_API_NAMES = frozenset({"JUMPCLOUD_API_URL", "JumpCloudReader", "read_jumpcloud"})
+
+
+def __getattr__(name: str) -> Any:
+    # The API reader needs the transports; a directory document does not.
+    if name in _API_NAMES:
+        from scim_ninjio.jumpcloud import _api  # noqa: PLC0415 -- on first use
+
+        return getattr(_api, name)
+
+    raise AttributeError(f"module 'scim_ninjio.jumpcloud' has no attribute {name!r}")

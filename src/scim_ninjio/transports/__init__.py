@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scim_ninjio.transports._base import (
+    ApiKey,
     AsyncTransport,
     BearerToken,
     SyncTransport,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AiohttpTransport",
+    "ApiKey",
     "AsyncMemoryTransport",
     "AsyncTransport",
     "BearerToken",

@@ -19,7 +19,7 @@ import ssl
 import urllib.request
 
 from collections.abc import Awaitable, Generator
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import ClassVar, NoReturn, Protocol, runtime_checkable
 from urllib.parse import urljoin, urlsplit
 
 import attrs
@@ -29,6 +29,7 @@ from scim_ninjio.exceptions import ConfigurationError
 
 
 __all__ = [
+    "ApiKey",
     "AsyncTransport",
     "BearerToken",
     "SyncTransport",
@@ -83,6 +84,9 @@ class BearerToken:
 
     __slots__ = ("__value",)
 
+    #: The request header that carries the secret on the wire.
+    header_name: ClassVar[str] = "authorization"
+
     def __init__(self, value: str | BearerToken) -> None:
         if isinstance(value, BearerToken):
             value = value.reveal()
@@ -105,11 +109,11 @@ class BearerToken:
         return self.__value
 
     def header(self) -> str:
-        """Return the ``authorization`` header's value."""
+        """Return the value of the header named by :attr:`header_name`."""
         return "Bearer " + self.__value
 
     def __repr__(self) -> str:
-        return "BearerToken('********')"
+        return f"{type(self).__name__}('********')"
 
     def __str__(self) -> str:
         return "********"
@@ -123,7 +127,39 @@ class BearerToken:
         return hash(BearerToken)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("a BearerToken is not pickled, so that it is never stored")
+        raise TypeError(
+            f"a {type(self).__name__} is not pickled, so that it is never stored"
+        )
+
+
+class ApiKey(BearerToken):
+    """
+    An API key sent in its own header, such as JumpCloud's ``x-api-key``.
+
+    It keeps itself out of reprs, logs and tracebacks as a
+    :class:`BearerToken` does; only the header differs.
+
+    >>> key = ApiKey("k3y")
+    >>> key, key.header_name, key.header()
+    (ApiKey('********'), 'x-api-key', 'k3y')
+    """
+
+    __slots__ = ()
+
+    header_name: ClassVar[str] = "x-api-key"
+
+    def __init__(self, value: str | BearerToken) -> None:
+        if isinstance(value, BearerToken):
+            value = value.reveal()
+        if not str(value or "").strip():
+            raise ConfigurationError(
+                "the API key is empty; pass the key from the service's settings"
+            )
+        super().__init__(value)
+
+    def header(self) -> str:
+        """Return the key itself: the header carries it bare."""
+        return self.reveal()
 
 
 @attrs.frozen(kw_only=True)
@@ -236,7 +272,7 @@ def settings_for(
 
     return TransportSettings(
         base_url=base_url.strip().rstrip("/"),
-        token=BearerToken(token),
+        token=token if isinstance(token, BearerToken) else BearerToken(token),
         timeout=timeout or Timeout(),
         verify=verify,
         ca_bundle=bundle,
@@ -373,7 +409,8 @@ def wire_steps(
     followed without it.
     """
     headers = dict(request.headers)
-    headers["authorization"] = settings.token.header()
+    secret = settings.token.header_name
+    headers[secret] = settings.token.header()
     method, body = request.method, request.body
     url = settings.base_url + request.target
     path: str | None = base_path + request.target
@@ -387,7 +424,7 @@ def wire_steps(
         if same_origin(url, settings):
             path = urlsplit(url)._replace(scheme="", netloc="").geturl()
         else:
-            headers.pop("authorization", None)
+            headers.pop(secret, None)
 
     return (yield Wire(method, url, path, headers, body))
 

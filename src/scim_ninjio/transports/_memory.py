@@ -124,7 +124,8 @@ def _on_the_wire(
     """Return the request as a server would receive it."""
     if not authorize or settings is None:
         return request
-    headers = {**request.headers, "authorization": settings.token.header()}
+    token = settings.token
+    headers = {**request.headers, token.header_name: token.header()}
 
     return attrs.evolve(request, headers=headers)
 
