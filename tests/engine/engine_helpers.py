@@ -18,7 +18,7 @@ from scim_ninjio.client import NinjioClient
 from scim_ninjio.engine import Engine, Report, StepRecord
 from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
 from scim_ninjio.ledger import Ledger, MemoryLedger
-from scim_ninjio.mapping import to_scim_user
+from scim_ninjio.mapping import to_scim_user, unmappable_users
 from scim_ninjio.models import Group, User
 from scim_ninjio.policy import NinjioSettings, SyncSettings, in_scope
 from scim_ninjio.testing import DEFAULT_TOKEN, Emulator, FaultInjector, FaultPlan
@@ -229,9 +229,11 @@ def check_rules(
     management on, every bound group's members are its in-scope members (G3).
     """
     assert_no_user_deleted(rig.emulator)
+    # Users that cannot be mapped are reported and left alone (U7).
     scope = in_scope(snapshot)
+    bad = frozenset(unmappable_users(snapshot.find_user(u) for u in scope))
     state = rig.ledger.state()
-    for jc_id in scope:
+    for jc_id in scope - bad:
         user = snapshot.find_user(jc_id)
         assert user is not None
         account = rig.account(jc_id)
@@ -243,9 +245,10 @@ def check_rules(
     assert documents(rig.emulator, untouched) == dict(untouched)
     if not snapshot.group_management:
         return
-    reserved = _placement_names(rig.engine.settings.ninjio, snapshot, scope)
+    reserved = _placement_names(rig.engine.settings.ninjio, snapshot, scope - bad)
+    kept = {state.users[u].ninjio_id for u in bad if u in state.users}
     for group in snapshot.bound_groups:
-        members = {m for m in group.member_ids if m in scope}
+        members = {m for m in group.member_ids if m in scope - bad}
         link = state.groups.get(group.id)
         if link is None:
             # NINJIO's own placement groups are never taken over (G2).
@@ -254,7 +257,9 @@ def check_rules(
         ninjio = rig.emulator.get_group(link.ninjio_id)
         assert ninjio.display_name == group.name
         managed = {
-            m.value for m in ninjio.members if m.value in state.managed_ninjio_user_ids
+            m.value
+            for m in ninjio.members
+            if m.value in state.managed_ninjio_user_ids and m.value not in kept
         }
         assert managed == {state.users[m].ninjio_id for m in members}, group.name
 
