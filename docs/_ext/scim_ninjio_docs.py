@@ -11,6 +11,16 @@ Sphinx extension: pages generated from scim_ninjio's own data.
 ``:rows:`` is ``users`` (the user attributes), ``groups`` (the group row) or
 ``all`` (the default); ``:no-notes:`` leaves out the column of notes.
 
+``scim-ninjio-rules`` renders the rules of :data:`scim_ninjio.policy.RULES`,
+so that the table of rules is the one the code and the tests name::
+
+    ```{scim-ninjio-rules}
+    :prefix: U
+    ```
+
+``:prefix:`` keeps the rules whose identifiers start with one of the given
+letters (``U``, ``G``, ``N``, ``IM``); without it every rule is shown.
+
 The table is built as docutils nodes rather than as markup to be parsed, so
 it comes out the same in reStructuredText and in MyST pages.
 """
@@ -26,7 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
-from scim_ninjio import mapping
+from scim_ninjio import mapping, policy
 
 
 _ROWS = {
@@ -92,8 +102,58 @@ class MappingTable(SphinxDirective):
         return [build_table(rows, notes="no-notes" not in self.options)]
 
 
+def rules_table(rules: Sequence[policy.Rule]) -> nodes.table:
+    """
+    Build the docutils table of some rules: identifier, title and text.
+
+    Args:
+        rules: The rules to show, in order.
+    """
+    group = nodes.tgroup(cols=3)
+    group += [nodes.colspec(colwidth=width) for width in (6, 16, 78)]
+    group += nodes.thead("", _row([nodes.Text(h) for h in ("Rule", "Title", "What")]))
+    body = nodes.tbody()
+    for rule in rules:
+        body += _row(
+            [
+                nodes.literal(rule.id, rule.id),
+                nodes.strong(rule.title, rule.title),
+                nodes.Text(rule.text),
+            ]
+        )
+    group += body
+    table = nodes.table(classes=["scim-ninjio-rules"])
+    table += group
+
+    return table
+
+
+class RulesTable(SphinxDirective):
+    """Render the rules of :mod:`scim_ninjio.policy` as a table."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {"prefix": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        """Return the table of the rules whose identifiers the options ask for."""
+        prefixes = tuple(self.options.get("prefix", ""))
+        rules = [
+            rule
+            for rule in policy.RULES.values()
+            if not prefixes or rule.id.startswith(prefixes)
+        ]
+        if not rules:
+            raise self.error(
+                f"scim-ninjio-rules: no rule starts with any of {prefixes!r}; "
+                "use letters of U, G, N, I and M"
+            )
+
+        return [rules_table(rules)]
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     """Register the directives with Sphinx."""
     app.add_directive("scim-ninjio-mapping", MappingTable)
+    app.add_directive("scim-ninjio-rules", RulesTable)
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
