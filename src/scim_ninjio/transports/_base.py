@@ -231,8 +231,21 @@ def settings_for(
         ConfigurationError: The URL is not an absolute http(s) URL, holds
             credentials, a query or a fragment; or it is plain ``http://`` to
             another host without ``allow_insecure_http``; or the CA bundle
-            does not exist.
+            does not exist; or ``verify`` or ``allow_insecure_http`` is not
+            a bool.
     """
+    # A value read from a setting ("false", None, 0) must not turn TLS
+    # checking off, or plain http on, by being falsy or truthy by accident.
+    flags: dict[str, object] = {
+        "verify": verify,
+        "allow_insecure_http": allow_insecure_http,
+    }
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise ConfigurationError(
+                f"{name} must be True or False, not {flag!r}; convert the setting "
+                "to a bool first"
+            )
     parts = urlsplit(base_url.strip())
     shown = f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
     if parts.scheme not in {"http", "https"} or not parts.hostname:
