@@ -1,0 +1,82 @@
+"""
+The ``scim-ninjio`` command: sync, preview, import, verify, and a demo.
+
+Commands:
+
+- ``demo``: sync a sample directory into an emulated NINJIO, twice, in seconds
+  and with no network;
+- ``plan``: a dry run, as a table or JSON;
+- ``sync``: apply the plan, with a progress bar and a report;
+- ``import``: NINJIO's users as New or Imported (M1);
+- ``verify``: the pre-flight check (I1);
+- ``mapping``: the attribute-mapping table;
+- ``serve``: the NINJIO emulator on 127.0.0.1.
+
+Exit statuses: 0 done, 1 some steps failed (or a service could not be read),
+2 a usage error (an option, a setting, an input file), 3 stopped by the
+deactivation threshold. The NINJIO token comes from ``NINJIO_TOKEN`` or
+``--token-file``, never from a bare argument.
+
+This package needs the ``cli`` extra (click and rich); the rest of
+scim_ninjio never imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from collections.abc import Sequence
+
+import click
+
+from scim_ninjio.cli._commands import import_, mapping, plan, serve, sync, verify
+from scim_ninjio.cli._common import EXIT_FAILED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE
+from scim_ninjio.cli._demo import demo
+
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_USAGE", "cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an error, and DEBUG logs."
+)
+@click.version_option(version=None, package_name="scim-ninjio", prog_name="scim-ninjio")
+@click.pass_context
+def cli(context: click.Context, debug: bool) -> None:
+    """Provision users and groups from JumpCloud into NINJIO over SCIM 2.0."""
+    context.ensure_object(dict)
+    context.obj["debug"] = debug
+    if debug:
+        import logging  # noqa: PLC0415
+
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+
+
+for _command in (demo, plan, sync, import_, verify, mapping, serve):
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run ``scim-ninjio``; return the exit status.
+
+    Characters that the output's encoding cannot show are escaped rather than
+    fatal, so that a CI log in ASCII still gets the whole report.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        cli.main(args=argv, prog_name="scim-ninjio", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILED
+
+    return EXIT_OK
