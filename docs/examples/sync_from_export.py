@@ -1,3 +1,4 @@
+# ruff: noqa: INP001, T201 -- a script run by path that reports on stdout
 """
 Sync NINJIO from a JumpCloud directory document: preview, then apply.
 
@@ -34,7 +35,9 @@ def main(argv: list[str]) -> int:
     # 2. Connect. The token comes from the environment, never from a file
     #    in the repository; the client keeps it out of logs and errors.
     with (
-        NinjioClient(os.environ["NINJIO_SCIM_URL"], os.environ["NINJIO_TOKEN"]) as client,
+        NinjioClient(
+            os.environ["NINJIO_SCIM_URL"], os.environ["NINJIO_TOKEN"]
+        ) as client,
         SqliteLedger(ledger_path) as ledger,
     ):
         verification = client.verify()
