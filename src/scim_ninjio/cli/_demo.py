@@ -222,7 +222,7 @@ def demo(users: int, groups: int, seed: int, http: bool, as_json: bool) -> None:
     else:
         out.print(
             f"\nNINJIO now holds {holdings['users']} users "
-            f"({holdings['active']} active, {holdings["inactive"]} inactive, "
+            f"({holdings['active']} active, {holdings['inactive']} inactive, "
             f"none deleted) and {len(holdings['groups'])} groups."
         )
         out.print(
