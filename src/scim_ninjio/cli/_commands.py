@@ -41,7 +41,9 @@ __all__ = ["import_", "mapping", "plan", "serve", "sync", "verify"]
 def _settings(max_deactivations: int | None, default_group: bool) -> SyncSettings:
     threshold = DeactivationThreshold()
     if max_deactivations is not None:
-        threshold = DeactivationThreshold(max_count=max_deactivations)
+        threshold = DeactivationThreshold(
+            max_count=max_deactivations, max_share=1.0, min_count=0
+        )
 
     return SyncSettings(
         threshold=threshold, ninjio=NinjioSettings(default_group=default_group)
@@ -85,13 +87,12 @@ def plan(
 ) -> None:
     """Show what a sync would change in NINJIO, and why; change nothing."""
     directory = load_source(**source, retries=retries)
-    client = make_client(url, token_file, retries, timeout, ca_bundle)
     store = open_ledger(ledger, create=False) if ledger else open_ledger_memory()
-    with client, guarded(f"cannot read NINJIO at {client.base_url}"):
-        try:
-            made = Engine(client, store, _settings(None, default_group)).plan(directory)
-        finally:
-            store.close()
+    with contextlib.closing(store):
+        client = make_client(url, token_file, retries, timeout, ca_bundle)
+        with client, guarded(f"cannot read NINJIO at {client.base_url}"):
+            settings = _settings(None, default_group)
+            made = Engine(client, store, settings).plan(directory)
     if as_json:
         emit_json(made.to_json())
         return
@@ -124,8 +125,8 @@ def open_ledger_memory() -> Any:
 @click.option(
     "--max-deactivations",
     type=click.IntRange(0),
-    help="The most users one run may deactivate (default: 10% of the managed "
-    "users, at least 5 and at most 100).",
+    help="The most users this run may deactivate, instead of the default "
+    "threshold (10% of the managed users, at least 5 and at most 100).",
 )
 @_default_group_option
 @_json_option
@@ -151,10 +152,13 @@ def sync(
     and 3 when the deactivation threshold stopped the run before any change.
     """
     directory = load_source(**source, retries=retries)
-    client = make_client(url, token_file, retries, timeout, ca_bundle)
     store = open_ledger(ledger, create=True)
     out, err = _output.consoles()
-    with client, contextlib.closing(store):
+    with contextlib.ExitStack() as stack:
+        stack.callback(store.close)
+        client = stack.enter_context(
+            make_client(url, token_file, retries, timeout, ca_bundle)
+        )
         engine = Engine(client, store, _settings(max_deactivations, default_group))
         with guarded(f"cannot read NINJIO at {client.base_url}"):
             made = engine.plan(directory)
