@@ -12,7 +12,8 @@ from engine_helpers import (
     team,
 )
 
-from scim_ninjio.engine import MembershipAdded
+from scim_ninjio.engine import Engine, GroupRenamed, MembershipAdded
+from scim_ninjio.ledger import MemoryLedger
 from scim_ninjio.models import Email
 from scim_ninjio.policy import SyncSettings
 
@@ -575,3 +576,77 @@ def test_the_placement_check_sees_a_wrong_prediction(new_rig):
     rig = new_rig(placement=BY_DEPARTMENT, settings=SyncSettings())  # predicts N1
     with pytest.raises(AssertionError):
         _assert_placements_predicted(rig, directory([ALICE], [team("g1", "S", "u1")]))
+
+
+@pytest.mark.rule("G5")
+def test_g5_bound_again_relinks_through_the_ledger(rig):
+    """G5 then G1: a group bound again is found through the ledger, not recreated."""
+    groups = [team("g1", "Sales", "u1", "u2")]
+    rig.sync(directory([ALICE, BOB], groups))
+    sales = rig.group("g1").id
+    rig.sync(directory([ALICE, BOB], groups, []))
+    mark = rig.mark()
+
+    snapshot = directory([ALICE, BOB], groups)
+    report = rig.sync(snapshot)
+
+    assert report.counts().get("group.relink") == 1
+    assert not [
+        r for r in rig.since(mark) if r.method == "POST" and r.path == "/Groups"
+    ]
+    assert rig.group("g1").id == sales
+    assert rig.account("u1").active is True
+    assert_converged(rig.engine, snapshot)
+
+
+@pytest.mark.rule("U2")
+def test_u2_an_account_made_between_plan_and_apply_is_adopted(rig):
+    """U2: a create that meets an account made meanwhile adopts it and updates it."""
+    snapshot = directory([ALICE], [team("g1", "Sales", "u1")])
+    plan = rig.engine.plan(snapshot)
+    racer = rig.emulator.add_user({"userName": "alice", "title": "Temp"})
+
+    report = rig.engine.apply(plan)
+
+    (created,) = [r for r in report.records if r.action == "user.create"]
+    assert (created.event, created.adopted) == ("user.adopted", True)
+    assert len(rig.emulator.users) == 1
+    assert rig.emulator.get_user(racer.id).title == "Analyst"
+    assert rig.ledger.user("u1").origin == "adopted"
+    assert_converged(rig.engine, snapshot)
+
+
+@pytest.mark.rule("G8")
+def test_g8_a_managed_group_removed_in_ninjio_is_made_again_by_event(rig):
+    """G8: the event finds the linked group gone (404) and creates it again."""
+    outsider = rig.emulator.add_user({"userName": "zed"})
+    rig.emulator.add_group({"displayName": "Club", "members": [{"value": outsider.id}]})
+    rig.sync(directory([ALICE], [team("g1", "Sales", "u1")]))
+    rig.client.delete_group(rig.group("g1").id)
+    after = directory([ALICE], [team("g1", "Sales Team", "u1")])
+
+    report = rig.engine.handle_event(GroupRenamed(group_id="g1"), after)
+
+    assert report.counts() == {"group.create": 1, "group.add_members": 1}
+    assert rig.member_names(rig.group("g1")) == {"alice"}
+    assert_converged(rig.engine, after)
+
+
+@pytest.mark.rule("U5")
+def test_a_stored_plan_applied_without_the_links_still_acts(rig):
+    """Updates and deactivations of a plan run even when the ledger lost the links."""
+    rig.sync(directory([ALICE, BOB], [team("g1", "Sales", "u1", "u2")]))
+    changed = person("u1", "alice", job_title="Lead")
+    plan = rig.engine.plan(directory([changed, BOB], [team("g1", "Sales", "u1")]))
+    forgetful = Engine(rig.client, MemoryLedger(), rig.engine.settings)
+
+    report = forgetful.apply(plan)
+
+    assert report.counts() == {
+        "user.update": 1,
+        "group.remove_members": 1,
+        "user.deactivate": 1,
+    }
+    assert rig.account("u1").title == "Lead"
+    assert rig.account("u2").active is False
+    assert forgetful.ledger.state().users == {}
