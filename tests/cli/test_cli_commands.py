@@ -161,6 +161,18 @@ class TestPlan:
         plan = Plan.from_json(json.loads(result.stdout))
         assert plan.counts()["user.create"] > 20
 
+    @pytest.mark.rule("G7")
+    def test_notes_are_shown(self, runner, live, tmp_path):
+        """The plan's notes follow the steps (here: group management is off)."""
+        document = sample_directory(users=20, groups=3).to_json()
+        document["group_management"] = False
+        path = tmp_path / "no-groups.json"
+        path.write_text(json.dumps(document))
+
+        result = _run(runner, "plan", "--url", live.url, "--directory", path)
+
+        assert "note: group management is off" in result.stdout
+
     def test_a_missing_ledger_is_not_created(
         self, runner, live, directory_file, tmp_path
     ):
@@ -294,6 +306,10 @@ class TestSync:
             ledger,
         )
         assert "Nothing to do" in again.stdout
+        idle = self._sync(runner, live.url, directory_file, ledger)
+        assert idle.exit_code == 0
+        assert "0 steps done, 0 failed" in idle.stdout
+        assert "Report" not in idle.stdout
 
     def test_json_report_shape(self, runner, live, directory_file, tmp_path):
         """--json prints the report with its documented keys."""

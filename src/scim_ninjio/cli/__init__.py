@@ -69,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
-        cli.main(args=argv, prog_name="scim-ninjio", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return done.exit_code
+        # Without standalone mode, click returns an Exit's status instead of
+        # raising it, and a command's own result (None) otherwise.
+        status = cli.main(args=argv, prog_name="scim-ninjio", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         return error.exit_code
@@ -79,4 +79,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return EXIT_FAILED
 
-    return EXIT_OK
+    return status if isinstance(status, int) else EXIT_OK

@@ -124,8 +124,6 @@ def guarded(context: str) -> Iterator[None]:
     """
     try:
         yield
-    except CliError:
-        raise
     except ScimNinjioError as error:
         if _debug():
             traceback.print_exc(file=sys.stderr)
