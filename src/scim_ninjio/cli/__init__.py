@@ -19,6 +19,11 @@ deactivation threshold. The NINJIO token comes from ``NINJIO_TOKEN`` or
 
 This package needs the ``cli`` extra (click and rich); the rest of
 scim_ninjio never imports it.
+
+Limitations:
+    ``serve`` and ``demo --http`` need aiohttp (the ``testing`` extra). With
+    ``--jumpcloud`` the application's group-management box cannot be read
+    from JumpCloud's API, so ``--group-management`` states it.
 """
 
 from __future__ import annotations
