@@ -90,7 +90,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks and print their figures side by side."""
     session.install(
-        "-e", ".[tests]", "scim2-models>=0.12", "scim2-client>=0.13", "httpx"
+        "-e", ".[tests]", "scim2-models>=0.12", "scim2-client[httpx2]>=0.13"
     )
     for script in sorted(pathlib.Path("benchmarks").glob("bench_*.py")):
         if session.posargs and not any(a in script.name for a in session.posargs):

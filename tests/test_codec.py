@@ -464,6 +464,21 @@ class TestBadInput:
         with pytest.raises(ValidationError, match=r"\$: not valid JSON"):
             loads(b"<html>oops</html>", User)
 
+    @pytest.mark.parametrize(
+        "body",
+        [b'{"userName": "\\ud800"}', b'{"userName": "a\xed\xa0\x80"}', '"\ud800"'],
+    )
+    def test_lone_surrogate(self, body):
+        """loads refuses a lone surrogate, which no UTF-8 body could carry on."""
+        with pytest.raises(ValidationError, match=r"\$: it holds a lone UTF-16"):
+            loads(body, User)
+
+    def test_surrogate_pair(self):
+        """An escaped surrogate pair is one character: loads keeps it."""
+        user = loads(b'{"userName": "a\\ud83d\\ude00"}', User)
+
+        assert user.user_name == "a\N{GRINNING FACE}"
+
     def test_validation_error_pickles(self):
         """ValidationError keeps its context through pickling."""
         with pytest.raises(ValidationError) as info:

@@ -184,6 +184,17 @@ class TestUserProblems:
         )
 
     @pytest.mark.rule("U7")
+    @pytest.mark.parametrize("field", ["username", "firstname", "department"])
+    def test_lone_surrogate(self, field):
+        """U7: a value holding a lone surrogate cannot be sent, and says where."""
+        user = SystemUser(id="u1", **{"username": "ada", field: "Ad\ud800a"})
+
+        [problem] = user_problems(user)
+
+        assert problem.startswith(f"Its {field} 'Ad\\ud800a' holds a lone UTF-16")
+        assert problem.endswith(f"correct the {field} in JumpCloud.")
+
+    @pytest.mark.rule("U7")
     @pytest.mark.parametrize(
         ("username", "why"),
         [

@@ -652,17 +652,55 @@ def loads(body: bytes | str, cls: type[T]) -> T:
     Parse a JSON body and decode it into a model.
 
     Raises:
-        ValidationError: The body is not JSON, or does not fit the model.
+        ValidationError: The body is not JSON, holds a lone UTF-16 surrogate
+            escape, or does not fit the model.
     """
+    subject = getattr(cls, "__name__", str(cls))
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as e:
         raise ValidationError(
-            errors=[FieldError("$", f"not valid JSON: {e}")],
-            subject=getattr(cls, "__name__", str(cls)),
+            errors=[FieldError("$", f"not valid JSON: {e}")], subject=subject
         ) from None
+    if holds_lone_surrogate(body, data):
+        raise ValidationError(errors=[FieldError("$", LONE_SURROGATE)], subject=subject)
 
     return decode(data, cls)
+
+
+#: Why a body with a lone surrogate escape is refused.
+LONE_SURROGATE = (
+    "it holds a lone UTF-16 surrogate escape (such as \\ud800), which is not a "
+    "character (RFC 8259, section 8.2) and cannot be sent on as UTF-8"
+)
+
+#: A JSON escape of a UTF-16 surrogate (D800 to DFFF), paired or not, or one
+#: written out: as raw bytes (which :func:`json.loads` lets through) or as text.
+_SURROGATE_IN_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
+    r"""
+    Whether a parsed JSON body holds a surrogate that no UTF-8 text can carry.
+
+    :func:`json.loads` reads ``"\ud800"`` without complaint, into a string that
+    fails later, when it is encoded to be sent or stored. The scan of the raw
+    body is cheap and finds nothing in almost every body; only after a find is
+    the document encoded, to tell a lone surrogate from a valid pair.
+    """
+    if isinstance(body, bytes):
+        found = _SURROGATE_IN_BYTES.search(body)
+    else:
+        found = _SURROGATE_IN_TEXT.search(body)
+    if found is None:
+        return False
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+
+    return False
 
 
 def dumps(obj: Any, *, request: bool = False) -> bytes:

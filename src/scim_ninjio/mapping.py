@@ -199,6 +199,7 @@ def is_staged(user: SystemUser) -> bool:
 _LOCAL_PART = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
 _DOMAIN_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 #: Every check below at once, for the common case of a valid address: one
@@ -282,6 +283,19 @@ def _faults(user: SystemUser) -> list[FieldError]:
                     "$.username",
                     f"Its username {user.username!r} is not a valid SCIM "
                     f"userName: {why}. Correct the Username in JumpCloud.",
+                )
+            )
+    for name, key in user.JUMPCLOUD_KEYS.items():
+        value = getattr(user, name)
+        # isascii() is far cheaper than a search, and true of almost every value.
+        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+            # JSON's \ud800 escapes decode to text that no UTF-8 body can carry.
+            faults.append(
+                FieldError(
+                    f"$.{key}",
+                    f"Its {key} {value!r} holds a lone UTF-16 surrogate, which is "
+                    f"not a character and cannot be sent: correct the {key} in "
+                    "JumpCloud.",
                 )
             )
     if user.email is not None:

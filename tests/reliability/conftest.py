@@ -5,8 +5,8 @@ While each test runs, every logger records at DEBUG into a handler that
 keeps the formatted lines, tracebacks included. After the test, no line may
 hold a token, and neither may any file the tests wrote (SQLite ledgers and
 their journals, directory documents, reports). A test whose failure report
-or captured output holds a token fails, with the token left out of the
-report.
+holds a token is shown with it blotted out, and a test whose captured
+output holds one fails.
 """
 
 from __future__ import annotations
@@ -74,17 +74,36 @@ def no_token_gets_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reco
     assert not files, f"files hold a token: {files}"
 
 
+def redacted(text: str) -> str:
+    """The text with every token replaced by asterisks."""
+    for token in TOKENS:
+        text = text.replace(token, "********")
+
+    return text
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Iterator[None]:
-    """Fail a test whose report or captured output shows a token."""
+    """
+    Keep tokens out of test reports; fail a test whose output shows one.
+
+    A failure's report may show the test's own inputs, tokens among them:
+    it is kept, with the tokens blotted out. Captured output is what the
+    code under test printed: a token there fails the test.
+    """
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    shown = report.longreprtext + report.capstdout + report.capstderr
-    if holds_token(shown):
+    if report.failed and holds_token(report.longreprtext):
+        report.longrepr = redacted(report.longreprtext)
+    if holds_token(report.capstdout + report.capstderr):
         report.outcome = "failed"
         report.longrepr = (
-            f"{item.nodeid}: a token appeared in the report or the captured "
-            "output (not shown here)"
+            f"{item.nodeid}: a token appeared in the captured output "
+            f"(shown with tokens blotted out):\n"
+            f"{redacted(report.capstdout + report.capstderr)}"
         )
+        report.sections = [
+            (title, redacted(content)) for title, content in report.sections
+        ]

@@ -48,6 +48,13 @@ class TestAuthentication:
 
         assert emulator.handle(Request("GET", "/Users", headers)).status == 200
 
+    @pytest.mark.parametrize("token", ["\udcff\udcfe", "\ud800"])
+    def test_token_that_is_not_text(self, emulator, token):
+        """A header whose bytes were not UTF-8 is a wrong token, not a crash."""
+        headers = {"authorization": f"Bearer {token}"}
+
+        assert emulator.handle(Request("GET", "/Users", headers)).status == 401
+
     def test_discovery_needs_the_token(self, emulator):
         """Even /ServiceProviderConfig needs the token: a pre-flight sees a bad one."""
         answer = emulator.handle(Request("GET", "/ServiceProviderConfig"))
@@ -807,6 +814,37 @@ class TestConfiguration:
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
             "status": "500",
         }
+
+    @pytest.mark.parametrize(
+        "body", [b'{"userName": "\\ud800"}', b'{"userName": "a\xed\xa0\x80"}']
+    )
+    def test_lone_surrogate_in_a_body(self, emulator, body):
+        """A body with a lone surrogate is invalidSyntax, and stores nothing."""
+        headers = {"authorization": f"Bearer {DEFAULT_TOKEN}"}
+        before = list(emulator.users)
+        answer = emulator.handle(Request("POST", "/Users", headers, body))
+
+        assert answer.status == 400
+        assert json.loads(answer.body)["scimType"] == "invalidSyntax"
+        assert "lone UTF-16 surrogate" in json.loads(answer.body)["detail"]
+        assert list(emulator.users) == before
+
+    def test_surrogate_pair_is_a_character(self, emulator):
+        """An escaped surrogate pair is one character, and is kept."""
+        headers = {"authorization": f"Bearer {DEFAULT_TOKEN}"}
+        body = b'{"userName": "ada\\ud83d\\ude00"}'
+        answer = emulator.handle(Request("POST", "/Users", headers, body))
+
+        assert answer.status == 201
+        assert json.loads(answer.body)["userName"] == "ada\N{GRINNING FACE}"
+
+    def test_error_detail_with_a_surrogate(self):
+        """A detail quoting a lone surrogate is shown escaped, not refused."""
+        from scim_ninjio.testing._emulator._responses import error_body
+
+        body = json.loads(error_body(400, "invalidValue", "bad \ud800"))
+
+        assert body["detail"] == "bad \\ud800"
 
 
 class TestThreads:

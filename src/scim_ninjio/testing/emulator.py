@@ -496,7 +496,9 @@ def _authenticate(credentials: Credentials) -> None:
 
 
 def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+    # A header with bytes that are not UTF-8 reaches us with surrogates in
+    # it (aiohttp decodes with surrogateescape): it must hash, not raise.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def _utc_now() -> dt.datetime:

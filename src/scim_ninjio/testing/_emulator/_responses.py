@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scim_ninjio import _constants
-from scim_ninjio._codec import dumps
+from scim_ninjio._codec import LONE_SURROGATE, dumps, holds_lone_surrogate
 from scim_ninjio._http import Response
 from scim_ninjio.exceptions import InvalidSyntaxError, ScimError
 from scim_ninjio.models import Error
@@ -42,6 +42,11 @@ def error_body(status: int, scim_type: str | None, detail: str | None) -> bytes:
     >>> error_body(404, None, "no such user")
     b'{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no such user"}'
     """  # noqa: E501 -- a doctest's output is one line
+    if detail is not None:
+        # A detail may quote what a client sent, lone surrogates included:
+        # show them escaped rather than fail to encode the answer.
+        detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
+
     return dumps(Error(status=status, scim_type=scim_type, detail=detail))
 
 
@@ -75,6 +80,10 @@ def read_json(body: bytes | None, *, what: str) -> dict[str, Any]:
         raise InvalidSyntaxError(
             detail=f"the body of {what} is not valid JSON: {e}"
         ) from None
+    if holds_lone_surrogate(body, document):
+        raise InvalidSyntaxError(
+            detail=f"the body of {what} is refused: {LONE_SURROGATE}"
+        )
     if not isinstance(document, dict):
         raise InvalidSyntaxError(
             detail=f"the body of {what} must be a JSON object, "
