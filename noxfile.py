@@ -100,13 +100,14 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def chaos(session: nox.Session) -> None:
-    """Run the reliability experiments at full size."""
+    """Run the reliability experiments at full size, their figures shown."""
     session.install("-e", ".[tests]")
     session.run(
         "pytest",
         "-p",
         "no:cacheprovider",
+        "-s",
         "tests/reliability",
-        "--chaos-full",
         *session.posargs,
+        env={"SCIM_NINJIO_CHAOS": "full"},
     )
