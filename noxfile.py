@@ -111,3 +111,26 @@ def chaos(session: nox.Session) -> None:
         *session.posargs,
         env={"SCIM_NINJIO_CHAOS": "full"},
     )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """
+    Fuzz each target of ``tests/fuzz/targets.py`` with atheris.
+
+    ``nox -s fuzz -- 300`` gives each target 300 seconds (60 by default);
+    ``nox -s fuzz -- 300 filters`` fuzzes only the targets named.
+    """
+    session.install("-e", ".[tests]", "atheris")
+    seconds, *names = session.posargs or ["60"]
+    targets = names or ["codec", "directory", "emulator", "filters", "patch"]
+    for name in targets:
+        session.run(
+            "python",
+            "tests/fuzz/targets.py",
+            name,
+            f"-max_total_time={seconds}",
+            "-timeout=10",
+            "-rss_limit_mb=4096",
+            "-print_final_stats=1",
+        )
