@@ -690,10 +690,10 @@ def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
     the document encoded, to tell a lone surrogate from a valid pair.
     """
     if isinstance(body, bytes):
-        found = _SURROGATE_IN_BYTES.search(body)
+        found = _SURROGATE_IN_BYTES.search(body) is not None
     else:
-        found = _SURROGATE_IN_TEXT.search(body)
-    if found is None:
+        found = _SURROGATE_IN_TEXT.search(body) is not None
+    if not found:
         return False
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")

@@ -291,12 +291,36 @@ class TestGetReplacePatch:
         with pytest.raises(ex.LocalProtocolError, match="at least one operation"):
             drive(patch(session(), User, "1", []), [])
 
-    def test_patch_refused_when_server_has_no_patch(self):
-        """A server without PATCH support gets no PATCH: a clear LocalProtocolError."""
-        ops = [PatchOperation(op="replace", path="title", value="x")]
+    @pytest.mark.rule("U3")
+    def test_patch_becomes_put_when_server_has_no_patch(self):
+        """U3: without PATCH support, the operations are applied here and PUT."""
+        ops = [
+            PatchOperation(op="replace", path="title", value="Tour Guide"),
+            PatchOperation(op="remove", path="nickName"),
+        ]
+        answers = [
+            spc(patch=False, etag=True),
+            scim(200, user_json("1", "b", nickName="Babs", meta={"version": "v1"})),
+            scim(200, user_json("1", "b", title="Tour Guide")),
+        ]
 
-        with pytest.raises(ex.LocalProtocolError, match="does not support PATCH"):
-            drive(patch(session(), User, "1", ops), [spc(patch=False)])
+        run = drive(patch(session(), User, "1", ops), answers)
+
+        assert [r.method for r in run.requests] == ["GET", "GET", "PUT"]
+        sent = json.loads(run.requests[2].body)
+        assert sent["title"] == "Tour Guide"
+        assert "nickName" not in sent
+        assert sent["userName"] == "b"
+        assert run.requests[2].header("if-match") == "v1"
+        assert run.result.title == "Tour Guide"
+
+    def test_patch_that_cannot_apply_sends_no_put(self):
+        """Operations that do not apply to the resource as read: nothing written."""
+        ops = [PatchOperation(op="replace", path='emails[type eq "home"].value')]
+        answers = [spc(patch=False), scim(200, user_json("1", "b"))]
+
+        with pytest.raises(ex.LocalProtocolError, match="PUT /Users/1 was not sent"):
+            drive(patch(session(), User, "1", ops), answers)
 
     def test_patch_lost_answer_without_check_is_raised(self):
         """A lost PATCH answer with no way to check it is raised, not resent."""

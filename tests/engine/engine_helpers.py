@@ -22,7 +22,7 @@ from scim_ninjio.mapping import to_scim_user, unmappable_users
 from scim_ninjio.models import Group, User
 from scim_ninjio.policy import NinjioSettings, SyncSettings, in_scope
 from scim_ninjio.testing import DEFAULT_TOKEN, Emulator, FaultInjector, FaultPlan
-from scim_ninjio.testing.emulator import LoggedRequest
+from scim_ninjio.testing.emulator import NINJIO_PROFILE, EmulatorProfile, LoggedRequest
 from scim_ninjio.transports import MemoryTransport
 
 
@@ -136,10 +136,11 @@ def make_rig(
     ledger: Ledger | None = None,
     faults: FaultPlan | None = None,
     on_record: Callable[[StepRecord], None] | None = None,
+    profile: EmulatorProfile = NINJIO_PROFILE,
 ) -> Rig:
     """Build an emulator and an engine bound to it through a fault injector."""
     placement = placement or NinjioSettings()
-    emulator = Emulator(placement=placement, log_size=None)
+    emulator = Emulator(placement=placement, log_size=None, profile=profile)
     injector = FaultInjector(emulator, faults or FaultPlan())
     client = NinjioClient(
         BASE_URL,

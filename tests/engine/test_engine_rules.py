@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from engine_helpers import (
@@ -16,6 +17,7 @@ from scim_ninjio.engine import Engine, GroupRenamed, MembershipAdded
 from scim_ninjio.ledger import MemoryLedger
 from scim_ninjio.models import Email
 from scim_ninjio.policy import SyncSettings
+from scim_ninjio.testing.emulator import NINJIO_PROFILE
 
 
 ALICE = person("u1", "alice")
@@ -127,6 +129,33 @@ def test_u3_sends_exactly_the_changed_attributes(rig):
     account = rig.account("u1")
     assert account.title == "Director"
     assert account.name.family_name is None
+    assert rig.account("u2") == before
+    assert_converged(rig.engine, snapshot)
+
+
+@pytest.mark.rule("U3")
+def test_u3_puts_the_whole_user_where_patch_is_not_supported(new_rig):
+    """U3: a server without PATCH gets the changed user as one PUT, nothing lost."""
+    rig = new_rig(profile=attrs.evolve(NINJIO_PROFILE, patch=False))
+    rig.sync(directory([ALICE, BOB], [team("g1", "Sales", "u1", "u2")]))
+    before = rig.account("u2")
+    mark = rig.mark()
+
+    changed = person("u1", "alice", job_title="Director", lastname=None)
+    snapshot = directory([changed, BOB], [team("g1", "Sales", "u1", "u2")])
+    report = rig.sync(snapshot)
+
+    writes = rig.writes_since(mark)
+    assert [(r.method, r.path) for r in writes] == [
+        ("PUT", f"/Users/{rig.account('u1').id}")
+    ]
+    assert report.records[0].rule == "U3"
+    assert report.records[0].status == "done"
+    account = rig.account("u1")
+    assert account.title == "Director"
+    assert account.name.family_name is None
+    assert account.name.given_name == ALICE.firstname
+    assert [e.value for e in account.emails] == [ALICE.email]
     assert rig.account("u2") == before
     assert_converged(rig.engine, snapshot)
 

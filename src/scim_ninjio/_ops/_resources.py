@@ -14,18 +14,20 @@ import json
 import logging
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar, cast
+from typing import Literal, TypeVar, cast
 from urllib.parse import quote
 
 import attrs
 
 from scim_ninjio import _filter
-from scim_ninjio._codec import dumps
+from scim_ninjio._codec import decode, dumps, encode
 from scim_ninjio._http import Request, Response, json_headers
 from scim_ninjio._ops._core import Op, Session, error_from, exchange, parse
 from scim_ninjio._ops._discovery import capabilities
 from scim_ninjio._ops._paging import projection, search
 from scim_ninjio._ops._values import Created
+from scim_ninjio._patch import apply
+from scim_ninjio._schema import resource_schema
 from scim_ninjio.exceptions import (
     ConnectionDroppedError,
     InvalidFilterError,
@@ -34,6 +36,7 @@ from scim_ninjio.exceptions import (
     OperationNotAllowedError,
     PreconditionFailedError,
     ReadTimeoutError,
+    ScimError,
 )
 from scim_ninjio.models import Group, Member, Meta, PatchOp, PatchOperation, User
 
@@ -240,11 +243,20 @@ def patch(
     Returns:
         The resource as changed, or None when the server answered 204.
 
+    On a server whose configuration says PATCH is not supported, the
+    resource is read, the operations are applied to it here as a service
+    provider would apply them, and the result is written back with PUT
+    (rule U3); a resource changed meanwhile is read and changed again.
+
+    Raises:
+        LocalProtocolError: No operations were given, or, on a server without
+            PATCH, they cannot be applied to the resource as read (a path that
+            matches nothing, a value of the wrong type); nothing was written.
+
     Limitations:
-        Arbitrary operations are not turned into a PUT for a server without
-        PATCH support: that needs applying them locally. The operations
-        scim_ninjio sends itself (deactivation, rename, members) do fall back
-        to PUT. Without ``applied``, a lost answer is raised as is.
+        Without ``applied``, a lost answer is raised as is. The PUT fallback
+        applies the operations to the resource as the server returned it, so
+        attributes the server does not return are sent back absent.
     """
     where = target(cls, id)
     if not operations:
@@ -253,11 +265,10 @@ def patch(
         )
     found = yield from capabilities(session)
     if not found.patch:
-        raise LocalProtocolError(
-            f"PATCH {where} was not sent: the server's ServiceProviderConfig says "
-            "it does not support PATCH; send the whole resource with replace_user "
-            "or replace_group instead"
+        patched = yield from _modify_by_put(
+            session, cls, id, lambda current: _applied(current, operations, where)
         )
+        return patched
     body = dumps(PatchOp(operations=tuple(operations)))
     request = Request("PATCH", where, _if_match(session, version), body)
     try:
@@ -383,6 +394,27 @@ def _modify_by_put(
                 raise
             log.debug("%s changed while being written; reading it again", cls.ENDPOINT)
     raise AssertionError  # pragma: no cover -- the loop returns or raises
+
+
+_RESOURCE_NAMES: dict[type[User | Group], Literal["User", "Group"]] = {
+    User: "User",
+    Group: "Group",
+}
+
+
+def _applied(resource: R, operations: Sequence[PatchOperation], where: str) -> R:
+    """Apply PATCH operations to a resource here, for a server without PATCH."""
+    cls = type(resource)
+    try:
+        schema = resource_schema(_RESOURCE_NAMES[cls])
+        document = apply(encode(resource), operations, schema)
+    except ScimError as e:
+        raise LocalProtocolError(
+            f"PUT {where} was not sent: the server does not support PATCH, and "
+            f"the operations cannot be applied to the resource as read: {e}"
+        ) from e
+
+    return decode(document, cls)
 
 
 def deactivate_user(session: Session, id: str) -> Op[User | None]:  # noqa: A002

@@ -207,7 +207,12 @@ class AsyncNinjioClient(ClientBase):
         *,
         version: str | None = None,
     ) -> User | None:
-        """Change a user with PATCH operations; None when the server sent 204."""
+        """
+        Change a user with PATCH operations (rule U3); None on a 204.
+
+        On a server without PATCH support, the user is read, changed here and
+        written back with PUT.
+        """
         return await self._run(
             _ops.patch(self._session, User, id, operations, version=version)
         )

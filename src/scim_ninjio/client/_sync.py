@@ -205,6 +205,9 @@ class NinjioClient(ClientBase):
         """
         Change a user with PATCH operations (rule U3).
 
+        On a server without PATCH support, the user is read, changed here and
+        written back with PUT.
+
         Returns:
             The changed user, or None when the server answered 204.
         """
