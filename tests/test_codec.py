@@ -339,6 +339,51 @@ class TestQuirks:
         assert meta.last_modified == meta.created.replace(microsecond=0)
         assert encode(meta)["created"] == "2011-08-01T21:32:44.882000Z"
 
+    @pytest.mark.parametrize(
+        ("text", "instant"),
+        [
+            (
+                "2011-08-01t21:32:44z",
+                dt.datetime(2011, 8, 1, 21, 32, 44, tzinfo=dt.UTC),
+            ),
+            (
+                "2011-08-01T21:32:44.8820000Z",
+                dt.datetime(2011, 8, 1, 21, 32, 44, 882000, tzinfo=dt.UTC),
+            ),
+            ("2011-08-01 21:32:44", dt.datetime(2011, 8, 1, 21, 32, 44, tzinfo=dt.UTC)),
+        ],
+    )
+    def test_timestamp_spellings_servers_send(self, text, instant):
+        """Lowercase t and z, seven fraction digits, no offset (read as UTC)."""
+        assert decode({"created": text}, Meta).created == instant
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2024-01-01",
+            "2024-W01-1T00:00:00Z",
+            "20240101T000000Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T25:00:00Z",
+            "2024-01-01T00:00Z",
+            "yesterday",
+        ],
+    )
+    def test_not_rfc3339_is_refused(self, text):
+        """ISO 8601 forms that RFC 3339 does not allow are refused, with the path."""
+        with pytest.raises(ValidationError) as info:
+            decode({"created": text}, Meta)
+
+        [error] = info.value.errors
+        assert error.path == "$.created"
+        assert error.reason.startswith("expected an RFC 3339 timestamp")
+
+    def test_timestamp_without_zone_is_written_as_utc(self):
+        """A model given a naive datetime encodes it as UTC, as decode reads one."""
+        meta = Meta(created=dt.datetime(2024, 5, 1, 12, 0))  # noqa: DTZ001 -- naive on purpose
+
+        assert encode(meta)["created"] == "2024-05-01T12:00:00Z"
+
     @given(data=st.data(), user=sst.users())
     def test_quirky_spelling_means_the_same(self, data, user):
         """A user spelled as IdPs spell it decodes to the same user."""
@@ -623,6 +668,16 @@ class TestRoundTrip:
 
 class TestEdges:
     """Smaller promises of the codec."""
+
+    @pytest.mark.parametrize(
+        "text", ["--1", "\N{SUPERSCRIPT TWO}", "1" * 5000, "1 2", "0x10", ""]
+    )
+    def test_integer_text_that_is_no_integer(self, text):
+        """Text that is not a plain integer is a ValidationError, never ValueError."""
+        with pytest.raises(ValidationError) as info:
+            decode({"totalResults": text}, ListResponse[User])
+
+        assert info.value.errors[0].path == "$.totalResults"
 
     def test_integral_float_is_an_integer(self):
         """2.0 is an integer in JSON's eyes."""

@@ -130,12 +130,24 @@ def _dec_bool(value: Any) -> bool:
     raise _InvalidError.here(f"expected a boolean, got {_describe(value)}")
 
 
+#: An integer written as text: ASCII digits only (``str.isdigit`` also takes
+#: "²"), and few enough of them that ``int`` never refuses the length.
+_INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,50}\s*")
+
+#: The date-time of RFC 3339 section 5.6, with the offset optional: a server
+#: that leaves it out means UTC, which is how such a value is read.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
 def _dec_int(value: Any) -> int:
     if type(value) is int:
         return value
     # An Error's status is a string by the RFC; some servers send counts as
     # strings too. Integral floats (2.0) are numbers JSON cannot tell apart.
-    if type(value) is str and value.strip().lstrip("-").isdigit():
+    if type(value) is str and _INTEGER_TEXT.fullmatch(value):
         return int(value)
     if type(value) is float and value.is_integer():
         return int(value)
@@ -143,19 +155,21 @@ def _dec_int(value: Any) -> int:
 
 
 def _dec_datetime(value: Any) -> dt.datetime:
-    if type(value) is not str:
-        raise _InvalidError.here(
-            f"expected an RFC 3339 timestamp, got {_describe(value)}"
-        )
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise _InvalidError.here(
-            f"expected an RFC 3339 timestamp, got {_describe(value)}"
-        ) from None
+    if type(value) is str and _TIMESTAMP.fullmatch(value):
+        try:
+            # fromisoformat reads neither a lowercase "t" nor a lowercase "z".
+            found = dt.datetime.fromisoformat(value.upper())
+        except ValueError:
+            pass  # Digits out of range: month 13, hour 25.
+        else:
+            return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
+    raise _InvalidError.here(f"expected an RFC 3339 timestamp, got {_describe(value)}")
 
 
 def _enc_datetime(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        # A timestamp without a zone is taken as UTC, as on decode.
+        value = value.replace(tzinfo=dt.UTC)
     text = value.isoformat()
 
     return text[:-6] + "Z" if text.endswith("+00:00") else text

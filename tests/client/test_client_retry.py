@@ -217,7 +217,9 @@ class TestParseRetryAfter:
 
         assert 90 < (parse_retry_after(header) or 0) <= 100
 
-    @pytest.mark.parametrize("value", [None, "", "soon", "-5", "1.5e3", "Mon, 99 Foo"])
+    @pytest.mark.parametrize(
+        "value", [None, "", "soon", "-5", "1.5e3", "Mon, 99 Foo", "\N{SUPERSCRIPT TWO}"]
+    )
     def test_unreadable_is_none(self, value):
         """Missing or unreadable values give None, so the back-off applies."""
         assert parse_retry_after(value) is None
