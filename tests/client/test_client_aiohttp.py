@@ -141,6 +141,22 @@ class TestAiohttpTransport:
         assert response.status == 200
 
     @pytest.mark.asyncio
+    async def test_callers_session_gets_our_timeouts(self):
+        """A caller's session without timeouts still gives up at our read timeout."""
+        import aiohttp
+
+        no_limit = aiohttp.ClientTimeout(total=None, sock_read=None)
+        async with aiohttp.ClientSession(timeout=no_limit) as session:
+            with LocalServer(lambda r: HANG) as server:
+                transport = AiohttpTransport(session=session)
+                transport.configure(
+                    settings_for(server.url, TOKEN, timeout=Timeout(read=0.2))
+                )
+                with pytest.raises(ex.ReadTimeoutError):
+                    await transport.send(Request("GET", "/Users"))
+                await transport.close()
+
+    @pytest.mark.asyncio
     async def test_close_without_use(self):
         """Closing a transport that never sent does nothing."""
         transport = configured("https://a.example/v2")

@@ -277,6 +277,22 @@ class TestRequestsSession:
 
         assert server.seen[0].headers["x-signed"] == "yes"
 
+    def test_session_auth_stays_on_the_origin(self):
+        """A session's auth, like the token, is not sent to a redirect's host."""
+        session = requests.Session()
+        session.auth = lambda r: (r.headers.__setitem__("X-Signed", "yes"), r)[1]
+        with LocalServer(ok) as other:
+            redirect = Response(302, {"location": other.url + "/elsewhere"})
+            with LocalServer(lambda r: redirect) as server:
+                transport = configured(lambda: RequestsTransport(session), server.url)
+                response = transport.send(Request("GET", "/Users"))
+                transport.close()
+        session.close()
+
+        assert response.status == 200
+        assert server.seen[0].headers["x-signed"] == "yes"
+        assert "x-signed" not in other.seen[0].headers
+
     def test_environment_is_read_once(self, monkeypatch):
         """Proxies and CA variables are read when configured, not per request."""
         monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")

@@ -88,6 +88,8 @@ class AiohttpTransport(AsyncHTTPTransport):
                 headers=wire.headers,
                 allow_redirects=False,
                 proxy=self._proxy,
+                # A caller's session has timeouts of its own; ours apply.
+                timeout=self._timeout,
             ) as raw:
                 body = await raw.read()
                 return Response(raw.status, dict(raw.headers.items()), body)

@@ -26,7 +26,12 @@ from scim_ninjio.exceptions import (
     TLSError,
     TransportError,
 )
-from scim_ninjio.transports._base import HTTPTransport, TransportSettings, Wire
+from scim_ninjio.transports._base import (
+    HTTPTransport,
+    TransportSettings,
+    Wire,
+    same_origin,
+)
 
 
 __all__ = ["RequestsTransport"]
@@ -81,16 +86,20 @@ class RequestsTransport(HTTPTransport):
         self._proxies = proxies
         self._timeout = (settings.timeout.connect, settings.timeout.read)
         self._auth = None if session.auth is not None else _no_auth
+        self._home = settings
 
     def _exchange(self, wire: Wire) -> Response:
         session = self._session
+        # The session's own auth goes where the token goes: to the base URL's
+        # origin only, never to a host a redirect points at.
+        auth = self._auth if same_origin(wire.url, self._home) else _no_auth
         prepared = session.prepare_request(
             requests.Request(
                 wire.method,
                 wire.url,
                 headers=wire.headers,
                 data=wire.body,
-                auth=self._auth,
+                auth=auth,
             )
         )
         try:
