@@ -13,6 +13,8 @@ public too: :mod:`~scim_ninjio.models` (SCIM resources and messages),
 
 from __future__ import annotations
 
+import logging
+
 from typing import Any
 
 from scim_ninjio import exceptions, jumpcloud, mapping, models, policy
@@ -59,6 +61,10 @@ from scim_ninjio.ledger import Ledger, MemoryLedger, SqliteLedger
 from scim_ninjio.policy import DeactivationThreshold, NinjioSettings, SyncSettings
 from scim_ninjio.profiles import GENERIC, NINJIO, ServerProfile
 
+
+# A library leaves logging to the application: without a handler of its own,
+# a retry's WARNING would reach standard error through logging's last resort.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "GENERIC",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -82,6 +85,21 @@ class TestVerify:
         assert result.exit_code == 1
         line = _one_error_line(result)
         assert f"127.0.0.1:{closed_port}" in line
+
+    def test_retries_print_nothing_but_the_error(self, closed_port):
+        """A real process, retrying as by default, prints one line and no warnings."""
+        url = f"http://127.0.0.1:{closed_port}/scim/v2"
+        command = [sys.executable, "-m", "scim_ninjio", "verify", "--url", url]
+        env = {**os.environ, "NINJIO_TOKEN": TOKEN}
+
+        done = subprocess.run(  # noqa: S603 -- our own command
+            command, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("error: ")
+        assert TOKEN not in done.stdout + done.stderr
 
     def test_a_missing_token_is_a_usage_error(self, runner, live, monkeypatch):
         """Without NINJIO_TOKEN or --token-file, exit 2 says how to give one."""

@@ -170,6 +170,7 @@ class Engine(_Base):
     {'user.create': 1, 'group.create': 1, 'group.add_members': 1}
     >>> engine.plan(directory).empty
     True
+    >>> client.close()
     """
 
     def __init__(

@@ -15,6 +15,7 @@ __all__ = [
     "Error",
     "ListResponse",
     "PatchOp",
+    "PatchOpName",
     "PatchOperation",
     "SearchRequest",
 ]

@@ -27,8 +27,15 @@ Configure them with the ``ninjio`` marker; its options go to the emulator,
 except ``faults`` and ``seed`` (the fault plan) and ``client`` (keyword
 arguments for the clients)::
 
-    @pytest.mark.ninjio(profile="generic", strict=True,
-                        faults=[Fault(kind="unavailable", nth=1)])
+    import pytest
+
+    from scim_ninjio.models import User
+    from scim_ninjio.testing.faults import Fault, FaultKind
+
+
+    @pytest.mark.ninjio(
+        profile="generic", strict=True, faults=[Fault(kind="unavailable", nth=1)]
+    )
     def test_retries(ninjio_client, ninjio_faults):
         ninjio_client.create_user(User(user_name="alice"))
         assert ninjio_faults.counts()[FaultKind.UNAVAILABLE] == 1

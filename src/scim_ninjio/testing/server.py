@@ -8,9 +8,13 @@ of your own) with aiohttp's low-level HTTP/1.1 server, on its own event loop
 in a background thread. Connections are kept alive, many clients are served
 at once, and stopping closes every socket and joins the thread::
 
+    from scim_ninjio.client import NinjioClient
+    from scim_ninjio.testing import DEFAULT_TOKEN, Emulator
+    from scim_ninjio.testing.server import LiveServer
+
     with LiveServer(Emulator()) as server:
-        client = NinjioClient(server.url, DEFAULT_TOKEN)
-        ...
+        with NinjioClient(server.url, DEFAULT_TOKEN) as client:
+            print(client.verify().ok)
 
 When the handler is a fault injector, its faults happen on the wire: a drop
 closes the connection without an answer, a hang never answers (until the

@@ -4,7 +4,11 @@ Hypothesis strategies for SCIM models, SCIM JSON and JumpCloud directories.
 Use them in your own property tests::
 
     from hypothesis import given
+
+    import scim_ninjio
+
     from scim_ninjio.testing import strategies as sst
+
 
     @given(sst.users())
     def test_round_trip(user):
