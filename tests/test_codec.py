@@ -283,7 +283,7 @@ class TestNothingLost:
 
 
 class TestQuirks:
-    """What real identity providers send (DOMAIN.md §5)."""
+    """What real identity providers send."""
 
     @pytest.mark.parametrize(
         ("sent", "read"),

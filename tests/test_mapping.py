@@ -60,7 +60,7 @@ class TestTable:
     """The mapping table, as data."""
 
     def test_rows_are_those_of_the_design(self):
-        """The user rows follow DESIGN.md's table, in its order."""
+        """The user rows are the documented mapping table's, in its order."""
         rows = [
             (r.jumpcloud_property, r.ui_field, r.scim_path, r.ninjio_field)
             for r in ATTRIBUTE_MAPPING
@@ -93,7 +93,7 @@ class TestTable:
         )
 
     def test_notes_explain_title_and_department(self):
-        """The notes keep DESIGN.md's reasons for title and department."""
+        """The notes keep the reasons for title and department."""
         notes = {r.jumpcloud_property: r.note for r in ATTRIBUTE_MAPPING}
 
         assert "jobTitle" in notes["jobTitle"]

@@ -120,7 +120,7 @@ _FALSE = frozenset({"false", "0", "no"})
 def _dec_bool(value: Any) -> bool:
     if value is True or value is False:
         return value
-    # Entra sends "True" and "False" as strings (DOMAIN.md, section 5).
+    # Entra sends "True" and "False" as strings.
     if type(value) is str:
         folded = value.strip().lower()
         if folded in _TRUE:

@@ -41,7 +41,7 @@ class Request:
             ``authorization``.
         body: The body, or None.
         idempotent: Whether sending it twice has the effect of sending it once;
-            decides what the retry policy may do (DESIGN.md, decision 3).
+            decides what the retry policy may do.
     """
 
     method: str

@@ -1,9 +1,8 @@
 """
 The one retry policy: which failures are retried, and how long to wait.
 
-Every transport, sync or async, goes through the same decision (DESIGN.md,
-decision 3), because the operations in :mod:`scim_ninjio._ops` ask this
-module and nothing else:
+Every transport, sync or async, goes through the same decision, because the
+operations in :mod:`scim_ninjio._ops` ask this module and nothing else:
 
 - An idempotent request (GET, PUT, DELETE, a search) is retried on a 5xx
   other than 501 and 505, on 408 and 429, on a dropped connection and on a
@@ -93,7 +92,7 @@ def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> Non
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """
-    How often and how patiently a request is tried (DESIGN.md, decision 3).
+    How often and how patiently a request is tried.
 
     One value serves every transport. The defaults suit a nightly sync against
     a SaaS server: five tries within a minute, waits from 0.25 s up to 10 s,

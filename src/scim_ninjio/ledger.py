@@ -3,7 +3,7 @@ The ledger: what this integration manages in NINJIO, remembered between runs.
 
 Without it, a group deleted in JumpCloud cannot be told from a group that
 NINJIO created itself, and a user who left scope cannot be told from one that
-JumpCloud never managed (DESIGN.md, decision 5). The ledger links
+JumpCloud never managed. The ledger links
 
 - each JumpCloud user the integration created or adopted in NINJIO to the
   NINJIO user's id, with the ``active`` state last pushed, and

@@ -4,7 +4,7 @@ What sets one SCIM server apart from another, in one value per server.
 The client works against any :rfc:`7644` server. What a particular server
 needs (NINJIO never deletes users, some servers want members removed by value
 list) is a field of a :class:`ServerProfile`; nothing else in scim_ninjio
-branches on the server (DESIGN.md, decision 7).
+branches on the server.
 
 What a server *says* it supports (PATCH, ETags, cursor paging, page sizes)
 is not part of the profile: the client reads it from

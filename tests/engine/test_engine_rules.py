@@ -1,4 +1,4 @@
-"""The engine against the emulator, one test per DESIGN rule (users and groups)."""
+"""The engine against the emulator, one test per rule (users and groups)."""
 
 from __future__ import annotations
 

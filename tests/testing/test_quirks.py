@@ -1,4 +1,4 @@
-"""The emulator checklist of DOMAIN.md section 5: what real identity providers send."""
+"""The emulator's quirks checklist: what real identity providers send."""
 
 import urllib.parse
 

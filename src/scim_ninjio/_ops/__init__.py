@@ -1,5 +1,5 @@
 """
-Every SCIM operation, written once, without I/O (DESIGN.md, decision 1).
+Every SCIM operation, written once, without I/O.
 
 Each operation is a generator that yields :class:`~scim_ninjio._http.Request`
 and :class:`~scim_ninjio._http.Sleep` values and receives

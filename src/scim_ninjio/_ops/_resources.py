@@ -3,7 +3,7 @@ Operations on one resource: create (idempotent), read, replace, patch, delete.
 
 Where a request's outcome is unknown (a POST or PATCH whose answer was lost to
 a timeout or a dropped connection) the operation reads the state back instead
-of sending blindly again (DESIGN.md, decision 3): a create looks the resource
+of sending blindly again: a create looks the resource
 up by its unique name and returns it as adopted; a membership or status change
 reads the resource and checks whether the change is there.
 """

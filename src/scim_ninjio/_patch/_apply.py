@@ -56,7 +56,7 @@ def apply(
     attributes appears and leaves it when the extension becomes empty.
 
     Unless ``strict``, the forms real identity providers send are accepted
-    (DOMAIN.md, section 5): ``op`` in any case, booleans as the strings
+    (see the emulator's quirks): ``op`` in any case, booleans as the strings
     ``"True"``/``"False"``, dotted and URN-qualified keys in a value without
     path, ``remove`` with ``path="members"`` and a list of ``{"value": id}``,
     ``null`` for a multi-valued attribute, an ``add`` through a value filter

@@ -2,7 +2,7 @@
 The plan and its steps: values that say what will change in NINJIO, and why.
 
 Every step names the rule that caused it and carries a sentence a person can
-read, so that a dry run reads as an audit (DESIGN.md, decision 6)::
+read, so that a dry run reads as an audit::
 
     deactivate alice (U5: removed from Sales, in no other bound group)
 

@@ -5,7 +5,7 @@ Both are thin drivers. Every operation is a generator in
 :mod:`scim_ninjio._ops` that yields requests and sleeps; a client sends the
 requests over its transport, sleeps the sleeps, and throws transport errors
 back in, so that retries, paging, idempotent creates and error translation
-behave the same on both (DESIGN.md, decision 1).
+behave the same on both.
 
 >>> from scim_ninjio._http import Response
 >>> from scim_ninjio.transports import MemoryTransport

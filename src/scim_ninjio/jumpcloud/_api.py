@@ -2,7 +2,7 @@
 Reading a directory from JumpCloud's own API.
 
 :class:`JumpCloudReader` lists what a sync needs, with the requests JumpCloud
-documents (DOMAIN.md, section 2):
+documents:
 
 1. ``GET /systemusers`` (v1), paged with ``limit`` and ``skip`` until
    ``totalCount`` users are read;
