@@ -947,3 +947,27 @@ class TestCompile:
         """An invalid filter fails even when no document is tested."""
         with pytest.raises(InvalidFilterError):
             compile_filter(parse('active sw "t"'), USER)
+
+
+class TestPublicModule:
+    """scim_ninjio.filters: the builder, parser and renderer, for callers."""
+
+    def test_names(self):
+        """Its names exist, and are the very ones the client renders."""
+        from scim_ninjio import _filter, filters
+
+        assert {"eq", "and_", "parse", "render", "Filter"} <= set(filters.__all__)
+        assert all(
+            getattr(filters, name) is getattr(_filter, name) for name in filters.__all__
+        )
+
+    def test_tree_or_text_gives_the_same_query(self):
+        """A tree is rendered with its values escaped; text is sent as it is."""
+        from scim_ninjio import filters
+        from scim_ninjio._ops._paging import filter_text
+
+        tree = filters.eq("userName", 'a"b')
+
+        assert filter_text(tree) == 'userName eq "a\\"b"'
+        assert filter_text('userName eq "a"') == 'userName eq "a"'
+        assert filter_text(None) is None

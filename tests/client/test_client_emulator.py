@@ -1,6 +1,7 @@
 import pytest
 
 from scim_ninjio import exceptions as ex
+from scim_ninjio import filters
 from scim_ninjio._retry import RetryPolicy
 from scim_ninjio.client import AsyncNinjioClient, NinjioClient
 from scim_ninjio.models import Email, Group, PatchOperation, User
@@ -130,6 +131,28 @@ class TestAgainstTheEmulator:
         assert sorted(names) == sorted(f"person{n}@example.com" for n in range(11))
         assert len(page.resources) == 3
         assert page.total_results == 11
+
+    @pytest.mark.parametrize("method", ["GET", "POST"])
+    def test_filter_tree_cannot_widen_a_search(self, connect, method):
+        """A filter built from hostile text finds only an exact match, GET or POST."""
+        emulator = Emulator(token=TOKEN, profile=GENERIC_PROFILE)
+        for n in range(3):
+            emulator.add_user(person(n))
+        client = connect(emulator, retry=NO_WAIT)
+        hostile = filters.eq("userName", 'x" or userName pr "')
+        exact = filters.and_(
+            filters.eq("userName", "PERSON1@example.com"), filters.present("active")
+        )
+
+        widened = client.search_users(filter=hostile, method=method)
+        found = client.search_users(filter=exact, method=method)
+        listed = [u.user_name for u in client.iter_users(filter=exact)]
+
+        assert widened.total_results == 0
+        assert [u.user_name for u in found.resources] == ["person1@example.com"]
+        assert listed == ["person1@example.com"]
+        sent = emulator.requests[-3]
+        assert sent.method == method
 
     @pytest.mark.rule("U2")
     def test_create_whose_answer_is_lost_is_adopted(self, connect):

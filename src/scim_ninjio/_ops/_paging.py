@@ -41,6 +41,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from scim_ninjio._codec import dumps
+from scim_ninjio._filter import Filter, render
 from scim_ninjio._http import Request
 from scim_ninjio._ops._core import Emit, Op, Session, Stream, exchange, parse
 from scim_ninjio._ops._discovery import capabilities
@@ -95,7 +96,7 @@ def search(
     session: Session,
     cls: type[R],
     *,
-    filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+    filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
     start_index: int | None = None,
     count: int | None = None,
     cursor: str | None = None,
@@ -107,6 +108,9 @@ def search(
 ) -> Op[ListResponse[R]]:
     """
     Read one page of a query (:rfc:`7644#section-3.4.2`, section 3.4.3).
+
+    ``filter`` is SCIM filter text, or a tree built with
+    :mod:`scim_ninjio.filters`, which is rendered with every value escaped.
 
     Raises:
         LocalProtocolError: The arguments make no valid query.
@@ -125,6 +129,7 @@ def search(
         attributes=attributes,
         excluded_attributes=excluded_attributes,
     )
+    filter = filter_text(filter)  # noqa: A001 -- SCIM's own name for it
     if method == "GET":
         params: list[tuple[str, str]] = []
         if filter is not None:
@@ -202,11 +207,19 @@ def _check(
     projection(attributes, excluded_attributes)
 
 
+def filter_text(filter: str | Filter | None) -> str | None:  # noqa: A002
+    """The text of a filter: as given, or a tree rendered with escaped values."""
+    if filter is None or isinstance(filter, str):
+        return filter
+
+    return render(filter)
+
+
 def iterate(
     session: Session,
     cls: type[R],
     *,
-    filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+    filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
     sort_by: str | None = None,
     sort_order: SortOrder | None = None,
     attributes: Sequence[str] = (),
@@ -230,7 +243,7 @@ def iterate(
     found = yield from capabilities(session)
     size = page_size or found.page_size
     query = _Query(
-        filter=filter,
+        filter=filter_text(filter),
         sort_by=sort_by,
         sort_order=sort_order,
         attributes=tuple(attributes),

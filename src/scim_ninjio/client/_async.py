@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Literal, Self, TypeVar
 
 from scim_ninjio import _ops
+from scim_ninjio._filter import Filter
 from scim_ninjio._http import Request, Response
 from scim_ninjio._ops import Capabilities, Created, Emit, Op, Stream, Verification
 from scim_ninjio._retry import RetryPolicy
@@ -228,7 +229,7 @@ class AsyncNinjioClient(ClientBase):
     def iter_users(
         self,
         *,
-        filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+        filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
         attributes: Sequence[str] = (),
         excluded_attributes: Sequence[str] = (),
         sort_by: str | None = None,
@@ -252,7 +253,7 @@ class AsyncNinjioClient(ClientBase):
     async def search_users(
         self,
         *,
-        filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+        filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
         start_index: int | None = None,
         count: int | None = None,
         cursor: str | None = None,
@@ -347,7 +348,7 @@ class AsyncNinjioClient(ClientBase):
     def iter_groups(
         self,
         *,
-        filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+        filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
         attributes: Sequence[str] = (),
         excluded_attributes: Sequence[str] = (),
         sort_by: str | None = None,
@@ -371,7 +372,7 @@ class AsyncNinjioClient(ClientBase):
     async def search_groups(
         self,
         *,
-        filter: str | None = None,  # noqa: A002 -- SCIM's own name for it
+        filter: str | Filter | None = None,  # noqa: A002 -- SCIM's own name for it
         start_index: int | None = None,
         count: int | None = None,
         cursor: str | None = None,
