@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import attrs
 
-from scim_ninjio._codec import render_path
+from scim_ninjio._codec._values import render_path
 from scim_ninjio.exceptions import FieldError, ValidationError
 from scim_ninjio.jumpcloud._records import (
     RecordKind,

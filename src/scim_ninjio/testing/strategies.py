@@ -37,7 +37,8 @@ import attrs
 
 from hypothesis import strategies as st
 
-from scim_ninjio import _codec, models
+from scim_ninjio import models
+from scim_ninjio._codec._classes import _codec as _compiled
 from scim_ninjio.testing._directory_strategies import (
     bad_system_users,
     directories,
@@ -108,7 +109,7 @@ def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
 
 
 def _known_keys(cls: Any) -> frozenset[str]:
-    specs, _, _ = _codec._codec._fields(cls)  # noqa: SLF001 -- same package
+    specs, _, _ = _compiled._fields(cls)
     keys = {s.wire.lower() for s in specs}
     if getattr(cls, "SCHEMA", None):
         keys.add("schemas")
@@ -344,7 +345,7 @@ def _field_types(cls: Any) -> dict[str, tuple[str, Any]]:
     args = dict(
         zip(getattr(origin, "__parameters__", ()), typing.get_args(cls), strict=False)
     )
-    specs, _, _ = _codec._codec._fields(origin)  # noqa: SLF001 -- same package
+    specs, _, _ = _compiled._fields(origin)
     return {
         s.wire.lower(): (s.wire, args.get(hints[s.name], hints[s.name])) for s in specs
     }

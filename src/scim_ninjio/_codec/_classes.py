@@ -1,29 +1,8 @@
-"""
-The one cattrs converter: SCIM JSON to models and back.
-
-How it works, and why it is not cattrs' generated code:
-
-SCIM attribute names are case-insensitive (:rfc:`7643#section-2.1`), servers
-send attributes and extensions that no model knows, and real identity
-providers send booleans as strings or ``null`` for lists. cattrs' generated
-functions expect exact keys, so each attrs class gets a decoder compiled once
-from its fields: a dictionary from wire name (exact, then lower-cased) to the
-field's own decoder. Unknown keys go to ``extra``, unknown ``urn:`` keys to
-``extensions``. Both are registered on one :class:`cattrs.Converter` as hook
-factories, so ``converter.structure(data, User)`` works too.
-
-Errors do not stop the walk: every bad value of a document is collected with
-its path (``$.emails[0].value``) and reported in one
-:class:`~scim_ninjio.exceptions.ValidationError`. Paths are built only on the
-error path, by prefixing segments while the error travels up; the happy path
-never formats a string.
-"""
+"""Decoders and encoders compiled once per attrs class, with case-insensitive keys."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 import types
 import typing
 
@@ -31,198 +10,25 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
-import cattrs
 
-from scim_ninjio.exceptions import FieldError, ValidationError
-from scim_ninjio.models._base import META_KEY
-
-
-__all__ = ["converter", "decode", "dumps", "encode", "loads"]
-
-T = TypeVar("T")
-
-_Segment = str | int
-_Decoder = Callable[[Any], Any]
-_Encoder = Callable[[Any], Any]
-#: A class's key table entry: field name, decoder (None for `schemas`), what
-#: null means for the field, whether it is required.
-_Entry = tuple[str, _Decoder | None, tuple[()] | None, bool]
-
-
-class _InvalidError(Exception):
-    """Internal: bad values found below some point, with relative paths."""
-
-    __slots__ = ("errors",)
-
-    def __init__(self, errors: list[tuple[tuple[_Segment, ...], str]]) -> None:
-        self.errors = errors
-
-    @classmethod
-    def here(cls, reason: str) -> _InvalidError:
-        return cls([((), reason)])
-
-    def under(self, segment: _Segment) -> list[tuple[tuple[_Segment, ...], str]]:
-        return [((segment, *path), reason) for path, reason in self.errors]
-
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
-
-
-def render_path(segments: tuple[_Segment, ...]) -> str:
-    """Render path segments as ``$.emails[0].value`` (URN keys in brackets)."""
-    out = ["$"]
-    for segment in segments:
-        if isinstance(segment, int):
-            out.append(f"[{segment}]")
-        elif _IDENTIFIER.match(segment):
-            out.append(f".{segment}")
-        else:
-            out.append(f"[{json.dumps(segment)}]")
-
-    return "".join(out)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    text = json.dumps(value) if isinstance(value, str) else repr(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-
-    return f"{text} ({_json_type(value)})"
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else type(value).__name__
-
-
-# --- Leaf decoders and encoders ----------------------------------------------
-
-
-def _dec_str(value: Any) -> str:
-    if type(value) is str:
-        return value
-    raise _InvalidError.here(f"expected a string, got {_describe(value)}")
-
-
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no"})
-
-
-def _dec_bool(value: Any) -> bool:
-    if value is True or value is False:
-        return value
-    # Entra sends "True" and "False" as strings.
-    if type(value) is str:
-        folded = value.strip().lower()
-        if folded in _TRUE:
-            return True
-        if folded in _FALSE:
-            return False
-    raise _InvalidError.here(f"expected a boolean, got {_describe(value)}")
-
-
-#: An integer written as text: ASCII digits only (``str.isdigit`` also takes
-#: "²"), and few enough of them that ``int`` never refuses the length.
-_INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,50}\s*")
-
-#: The date-time of RFC 3339 section 5.6, with the offset optional: a server
-#: that leaves it out means UTC, which is how such a value is read.
-_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?"
+from scim_ninjio._codec._values import (
+    _dec_any,
+    _dec_bool,
+    _dec_datetime,
+    _dec_int,
+    _dec_str,
+    _Decoder,
+    _describe,
+    _enc_datetime,
+    _Encoder,
+    _Entry,
+    _InvalidError,
+    _literal_decoder,
+    _Segment,
+    _tuple_decoder,
+    _tuple_encoder,
 )
-
-
-def _dec_int(value: Any) -> int:
-    if type(value) is int:
-        return value
-    # An Error's status is a string by the RFC; some servers send counts as
-    # strings too. Integral floats (2.0) are numbers JSON cannot tell apart.
-    if type(value) is str and _INTEGER_TEXT.fullmatch(value):
-        return int(value)
-    if type(value) is float and value.is_integer():
-        return int(value)
-    raise _InvalidError.here(f"expected an integer, got {_describe(value)}")
-
-
-def _dec_datetime(value: Any) -> dt.datetime:
-    if type(value) is str and _TIMESTAMP.fullmatch(value):
-        try:
-            # fromisoformat reads neither a lowercase "t" nor a lowercase "z".
-            found = dt.datetime.fromisoformat(value.upper())
-        except ValueError:
-            pass  # Digits out of range: month 13, hour 25.
-        else:
-            return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
-    raise _InvalidError.here(f"expected an RFC 3339 timestamp, got {_describe(value)}")
-
-
-def _enc_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        # A timestamp without a zone is taken as UTC, as on decode.
-        value = value.replace(tzinfo=dt.UTC)
-    text = value.isoformat()
-
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _dec_any(value: Any) -> Any:
-    return value
-
-
-def _literal_decoder(choices: tuple[str, ...]) -> _Decoder:
-    folded = {choice.lower(): choice for choice in choices}
-    shown = ", ".join(json.dumps(c) for c in choices)
-
-    def decode(value: Any) -> str:
-        if type(value) is str:
-            found = folded.get(value.lower())
-            if found is not None:
-                return found
-        raise _InvalidError.here(f"expected one of {shown}, got {_describe(value)}")
-
-    return decode
-
-
-def _tuple_decoder(item: _Decoder) -> _Decoder:
-    def decode(value: Any) -> tuple[Any, ...]:
-        if type(value) is list:
-            try:
-                return tuple([item(v) for v in value])
-            except _InvalidError:
-                pass  # Walk again, slowly, to collect every bad item's index.
-            errors: list[tuple[tuple[_Segment, ...], str]] = []
-            for index, v in enumerate(value):
-                try:
-                    item(v)
-                except _InvalidError as e:
-                    errors.extend(e.under(index))
-            raise _InvalidError(errors)
-        raise _InvalidError.here(f"expected an array, got {_describe(value)}")
-
-    return decode
-
-
-def _tuple_encoder(item: _Encoder | None) -> _Encoder:
-    if item is None:
-        return list
-
-    def encode(value: tuple[Any, ...]) -> list[Any]:
-        return [item(v) for v in value]
-
-    return encode
-
-
-# --- Compiled class codecs -----------------------------------------------------
+from scim_ninjio.models._base import META_KEY
 
 
 @attrs.frozen
@@ -585,140 +391,3 @@ def _substitute(tp: Any, mapping: Mapping[Any, Any]) -> Any:
 # --- The converter and the public functions -----------------------------------
 
 _codec = _Codec()
-
-#: The cattrs converter that knows every SCIM model.
-#:
-#: ``converter.structure(data, User)`` and ``converter.unstructure(user)`` work,
-#: but :func:`decode` and :func:`encode` are the functions to call: they raise
-#: :class:`~scim_ninjio.exceptions.ValidationError` with every bad path.
-converter = cattrs.Converter()
-
-
-def _is_model(tp: Any) -> bool:
-    return attrs.has(get_origin(tp) or tp)
-
-
-def _structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
-    def structure(value: Any, _: Any) -> Any:
-        return decode(value, tp)
-
-    return structure
-
-
-def _unstructure_factory(tp: Any) -> Callable[[Any], Any]:
-    return _codec.class_encoder(tp)
-
-
-converter.register_structure_hook_factory(_is_model, _structure_factory)
-converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
-
-
-def decode(data: Any, cls: type[T]) -> T:
-    """
-    Decode SCIM JSON (as :func:`json.loads` returns it) into a model.
-
-    Attribute names are matched without regard to case; unknown attributes
-    and extensions are kept in the model's ``extra`` and ``extensions``.
-
-    Args:
-        data: The parsed JSON document.
-        cls: The model to decode into, for example ``User`` or
-            ``ListResponse[User]``.
-
-    Raises:
-        ValidationError: The document does not fit the model; ``errors`` lists
-            every bad value with its path.
-
-    >>> from scim_ninjio.models import User
-    >>> decode({"UserName": "bjensen", "active": "True"}, User).active
-    True
-    """
-    try:
-        return _codec.decoder_for(cls)(data)  # type: ignore[no-any-return]
-    except _InvalidError as e:
-        errors = [FieldError(render_path(path), reason) for path, reason in e.errors]
-        raise ValidationError(
-            errors=errors, subject=getattr(cls, "__name__", str(cls))
-        ) from None
-
-
-def encode(obj: Any, *, request: bool = False) -> dict[str, Any]:
-    """
-    Encode a model as SCIM JSON (ready for :func:`json.dumps`).
-
-    ``schemas`` is filled in from the model and its extensions; absent values
-    are left out; attributes kept in ``extra`` are written back.
-
-    Args:
-        obj: The model to encode.
-        request: Leave out read-only attributes (``meta``, a user's ``groups``),
-            as a request body should (:rfc:`7643#section-2.2`).
-
-    >>> from scim_ninjio.models import Name, User
-    >>> encode(User(user_name="bjensen", name=Name(given_name="Barbara")))
-    {'schemas': ['urn:ietf:params:scim:schemas:core:2.0:User'], 'userName': 'bjensen', 'name': {'givenName': 'Barbara'}}
-    """  # noqa: E501 -- a doctest's output is one line
-    return _codec.class_encoder(type(obj), request=request)(obj)  # type: ignore[no-any-return]
-
-
-def loads(body: bytes | str, cls: type[T]) -> T:
-    """
-    Parse a JSON body and decode it into a model.
-
-    Raises:
-        ValidationError: The body is not JSON, holds a lone UTF-16 surrogate
-            escape, or does not fit the model.
-    """
-    subject = getattr(cls, "__name__", str(cls))
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as e:
-        raise ValidationError(
-            errors=[FieldError("$", f"not valid JSON: {e}")], subject=subject
-        ) from None
-    if holds_lone_surrogate(body, data):
-        raise ValidationError(errors=[FieldError("$", LONE_SURROGATE)], subject=subject)
-
-    return decode(data, cls)
-
-
-#: Why a body with a lone surrogate escape is refused.
-LONE_SURROGATE = (
-    "it holds a lone UTF-16 surrogate escape (such as \\ud800), which is not a "
-    "character (RFC 8259, section 8.2) and cannot be sent on as UTF-8"
-)
-
-#: A JSON escape of a UTF-16 surrogate (D800 to DFFF), paired or not, or one
-#: written out: as raw bytes (which :func:`json.loads` lets through) or as text.
-_SURROGATE_IN_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
-_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
-
-
-def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
-    r"""
-    Whether a parsed JSON body holds a surrogate that no UTF-8 text can carry.
-
-    :func:`json.loads` reads ``"\ud800"`` without complaint, into a string that
-    fails later, when it is encoded to be sent or stored. The scan of the raw
-    body is cheap and finds nothing in almost every body; only after a find is
-    the document encoded, to tell a lone surrogate from a valid pair.
-    """
-    if isinstance(body, bytes):
-        found = _SURROGATE_IN_BYTES.search(body) is not None
-    else:
-        found = _SURROGATE_IN_TEXT.search(body) is not None
-    if not found:
-        return False
-    try:
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-
-    return False
-
-
-def dumps(obj: Any, *, request: bool = False) -> bytes:
-    """Encode a model as a compact UTF-8 JSON body."""
-    return json.dumps(
-        encode(obj, request=request), ensure_ascii=False, separators=(",", ":")
-    ).encode()
