@@ -23,17 +23,30 @@ letters (``U``, ``G``, ``N``, ``IM``); without it every rule is shown.
 
 The table is built as docutils nodes rather than as markup to be parsed, so
 it comes out the same in reStructuredText and in MyST pages.
+
+A reference to a name that a package re-exports (``scim_ninjio.Engine``,
+``scim_ninjio.testing.LiveServer``) links to the same object where the
+reference documents it (``scim_ninjio.engine.Engine``,
+``scim_ninjio.testing.server.LiveServer``), so that docstrings may name
+either spelling.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.domains.python import PythonDomain
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_refnode
 from sphinx.util.typing import ExtensionMetadata
 
 from scim_ninjio import mapping, policy
@@ -151,9 +164,58 @@ class RulesTable(SphinxDirective):
         return [rules_table(rules)]
 
 
+#: The packages whose ``__all__`` re-exports names documented in a submodule.
+REEXPORTING = ("scim_ninjio", "scim_ninjio.testing")
+
+
+def resolve_reexport(
+    app: Sphinx,
+    env: BuildEnvironment,
+    node: addnodes.pending_xref,
+    contnode: nodes.TextElement,
+) -> nodes.reference | None:
+    """
+    Link a re-exported name to the object where the reference documents it.
+
+    ``scim_ninjio.testing.LiveServer`` resolves to the entry of
+    ``scim_ninjio.testing.server.LiveServer``: the entry of a public module
+    that holds the very same object under the same name. Other references are
+    left to Sphinx (None).
+    """
+    if node.get("refdomain") != "py":
+        return None
+    package, _, name = str(node.get("reftarget", "")).rpartition(".")
+    if package not in REEXPORTING:
+        return None
+    module = importlib.import_module(package)
+    if name not in getattr(module, "__all__", ()):
+        return None
+    target = getattr(module, name)
+    domain = cast("PythonDomain", env.get_domain("py"))
+    for full_name, entry in domain.objects.items():
+        home, _, attribute = full_name.rpartition(".")
+        if (
+            attribute == name
+            and home != package
+            and not entry.aliased
+            and getattr(sys.modules.get(home), name, None) is target
+        ):
+            return make_refnode(
+                app.builder,
+                node["refdoc"],
+                entry.docname,
+                entry.node_id,
+                contnode,
+                full_name,
+            )
+
+    return None
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    """Register the directives with Sphinx."""
+    """Register the directives and the resolver of re-exports with Sphinx."""
     app.add_directive("scim-ninjio-mapping", MappingTable)
     app.add_directive("scim-ninjio-rules", RulesTable)
+    app.connect("missing-reference", resolve_reexport)
 
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

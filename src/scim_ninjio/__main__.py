@@ -11,7 +11,7 @@ def _run() -> int:
     except ImportError as e:
         print(  # noqa: T201 -- the command line's own error, before click exists
             f"error: the command line needs the cli extra ({e.name} is missing): "
-            "pip install 'scim-ninjio[cli]'",
+            "pip install 'scim-ninjio[cli]' (pip install -e '.[cli]' in a clone)",
             file=sys.stderr,
         )
         return 2

@@ -53,7 +53,7 @@ class AttrPath:
 
     The ``attrPath`` of :rfc:`7644#section-3.10` and of the filter grammar
     (:rfc:`7644#section-3.4.2.2`). Names keep the case they were written in;
-    lookups in a :class:`ResourceSchema` ignore it.
+    lookups in a resource's schema ignore it.
 
     Attributes:
         uri: The schema URN the attribute is qualified with

@@ -15,9 +15,7 @@ True
 
 The search methods of :class:`~scim_ninjio.client.NinjioClient` and
 :class:`~scim_ninjio.client.AsyncNinjioClient` take such a tree as their
-``filter`` and render it; text is sent as it is. :func:`matches` evaluates a
-filter over a SCIM JSON document as a service provider would, with each
-attribute's case rule.
+``filter`` and render it; text is sent as it is.
 
 Limitations:
     Parsed trees nest at most :data:`MAX_DEPTH` groups deep; chains of
@@ -48,7 +46,6 @@ from scim_ninjio._filter import (
     gt,
     le,
     lt,
-    matches,
     ne,
     not_,
     or_,
@@ -80,7 +77,6 @@ __all__ = [
     "gt",
     "le",
     "lt",
-    "matches",
     "ne",
     "not_",
     "or_",

@@ -41,7 +41,7 @@ __all__ = [
     "place_user",
 ]
 
-#: The identifier of a rule: U1 to U7, G1 to G8, N1 to N4, I1 to I3 or M1.
+#: The identifier of a rule, one of U1 to U7, G1 to G8, N1 to N4, I1 to I3 and M1.
 RuleId = Literal[
     "U1", "U2", "U3", "U4", "U5", "U6", "U7",
     "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8",
@@ -128,7 +128,7 @@ _RULES = (
          "first. Imported users are managed only once they are in a bound group."),
 )  # fmt: skip
 
-#: Every rule, by identifier: users, groups, NINJIO's placement, the integration.
+#: Every rule by its identifier, in the order users, groups, placement, integration.
 RULES: Mapping[RuleId, Rule] = {rule.id: rule for rule in _RULES}
 
 

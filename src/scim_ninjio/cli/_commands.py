@@ -325,7 +325,7 @@ def serve(
     except ImportError:
         fail(
             "serve needs aiohttp, which is not installed: pip install "
-            "'scim-ninjio[cli,testing]'",
+            "'scim-ninjio[cli,testing]' (pip install -e '.[cli,testing]' in a clone)",
             EXIT_USAGE,
         )
     from scim_ninjio.testing import emulator as emulation  # noqa: PLC0415

@@ -121,7 +121,8 @@ def _ninjio(emulator: Emulator, *, http: bool) -> Iterator[NinjioClient]:
     except ImportError:
         fail(
             "demo --http needs aiohttp, which is not installed: pip install "
-            "'scim-ninjio[cli,testing]', or run the demo without --http",
+            "'scim-ninjio[cli,testing]' (pip install -e '.[cli,testing]' in a clone), "
+            "or run the demo without --http",
             EXIT_USAGE,
         )
     with (
