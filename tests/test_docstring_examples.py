@@ -76,6 +76,10 @@ class TestLiteralBlocks:
 
     def test_plugin(self, pytester):
         """The plugin's example test passes in a pytest run of its own."""
+        pytester.makeini(
+            "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+            "filterwarnings = error\n"
+        )
         pytester.makepyfile(test_example=literal_block(plugin))
 
         result = pytester.runpytest("-p", "no:cacheprovider")
