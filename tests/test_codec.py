@@ -17,6 +17,8 @@ import scim_ninjio
 
 from samples import SAMPLES, load_sample
 from scim_ninjio import _constants, decode, dumps, encode, loads
+from scim_ninjio._codec._classes import _codec
+from scim_ninjio._codec._values import _InvalidError
 from scim_ninjio.exceptions import FieldError, ValidationError
 from scim_ninjio.models import (
     Email,
@@ -727,6 +729,36 @@ class TestEdges:
         assert encode(Badge(number="7")) == {"number": "7"}
         assert decode({"number": "7", "colour": "red"}, Badge) == Badge(number="7")
 
+    def test_attrs_classes_that_need_their_init(self):
+        """Classes with converters, hooks or no slots are built by __init__."""
+        import attrs
+
+        @attrs.frozen
+        class Shouting:
+            word: str = attrs.field(converter=str.upper)
+
+        @attrs.frozen
+        class Counted:
+            word: str
+            size: int = attrs.field(init=False, default=0)
+
+            def __attrs_post_init__(self):
+                object.__setattr__(self, "size", len(self.word))
+
+        @attrs.frozen(slots=False)
+        class Plain:
+            word: str
+
+        @attrs.frozen
+        class Fixed:
+            word: str
+            kind: str = attrs.field(init=False, default="noun")
+
+        assert decode({"word": "hi"}, Shouting).word == "HI"
+        assert decode({"word": "four"}, Counted).size == 4
+        assert decode({"word": "hi"}, Plain) == Plain(word="hi")
+        assert decode({"word": "hi"}, Fixed).kind == "noun"
+
     def test_request_mode_reaches_list_resources(self):
         """request=True also leaves read-only attributes out of listed resources."""
         page = ListResponse(resources=(User(id="1", user_name="a"), {"id": "2"}))
@@ -735,3 +767,116 @@ class TestEdges:
             {"schemas": [_constants.USER], "userName": "a"},
             {"id": "2"},
         ]
+
+
+def _outcome(decoder, data):
+    try:
+        return ("decoded", decoder(data))
+    except _InvalidError as e:
+        return ("invalid", e.errors)
+
+
+FAST_PATH_CLASSES = [
+    User,
+    Group,
+    Error,
+    PatchOp,
+    ListResponse[User],
+    ServiceProviderConfig,
+    Meta,
+    Name,
+    Email,
+    EnterpriseUser,
+    Schema,
+]
+
+
+class TestFastPath:
+    """The compiled fast path answers exactly what the general decoder does."""
+
+    @staticmethod
+    def _both(model):
+        compiled = _codec.decoder_for(model)
+        return compiled, _codec.slow_decoders[model]
+
+    @pytest.mark.parametrize("cls", FAST_PATH_CLASSES, ids=str)
+    @given(data=sst.json_values(max_leaves=20))
+    def test_arbitrary_json(self, cls, data):
+        """On any JSON, both give the same model or the same errors."""
+        fast, slow = self._both(cls)
+
+        assert _outcome(fast, data) == _outcome(slow, data)
+
+    @pytest.mark.parametrize(
+        ("strategy", "cls"),
+        [
+            (sst.users(), User),
+            (sst.groups(), Group),
+            (sst.list_responses(), ListResponse[User]),
+            (sst.patch_ops(), PatchOp),
+            (sst.errors(), Error),
+            (sst.service_provider_configs(), ServiceProviderConfig),
+            (sst.schemas(), Schema),
+        ],
+        ids=lambda v: getattr(v, "__name__", repr(v).split("(")[0]),
+    )
+    @given(data=st.data())
+    def test_models_and_their_quirky_spellings(self, strategy, cls, data):
+        """Documents of valid models, plain or quirky, decode the same both ways."""
+        document = encode(data.draw(strategy))
+        if data.draw(st.booleans()):
+            document = data.draw(sst.with_quirks(document, cls))
+        fast, slow = self._both(cls)
+
+        assert _outcome(fast, document) == _outcome(slow, document)
+
+    @given(data=st.data(), user=sst.users())
+    def test_a_value_spoilt_under_a_known_name(self, data, user):
+        """A document with one value replaced by arbitrary JSON decodes alike."""
+        document = encode(user)
+        names = {spec.wire for spec in _codec._fields(User)[0]} | {"schemas"}
+        key = data.draw(st.sampled_from(sorted(names | set(document))))
+        document[key] = data.draw(
+            st.one_of(
+                st.none(),
+                st.booleans(),
+                st.integers(),
+                st.floats(),
+                st.sampled_from(["True", "false", "7", "2026-01-23T04:56:22Z"]),
+                st.lists(st.integers(), max_size=2),
+                st.dictionaries(st.sampled_from(["value", "givenName"]), st.text()),
+                sst.json_values(max_leaves=6),
+            )
+        )
+        fast, slow = self._both(User)
+
+        assert _outcome(fast, document) == _outcome(slow, document)
+
+    def test_canonical_documents_take_the_fast_path(self, sample, monkeypatch):
+        """A document spelt as the model spells it never reaches the general loop."""
+        fast, slow = self._both(User)
+        taken = []
+        for cls, general in list(_codec.slow_decoders.items()):
+            compiled = _codec.decoder_for(cls)
+            if compiled is not general:
+                monkeypatch.setitem(
+                    compiled.__globals__,
+                    "slow",
+                    lambda data, general=general, cls=cls: (
+                        taken.append(cls) or general(data)
+                    ),
+                )
+        document = sample("rfc7643-8.3-enterprise_user")
+
+        user = fast(document)
+
+        assert taken == []
+        assert user == slow(document)
+        assert user.name.given_name == "Barbara"
+
+    def test_a_quirk_takes_the_general_loop(self):
+        """A boolean sent as a string is read by the general decoder."""
+        fast, _ = self._both(User)
+
+        assert fast({"userName": "bjensen", "active": "False"}).active is False
+        assert fast({"userName": "bjensen", "active": None}).active is None

@@ -74,6 +74,8 @@ class _Codec:
 
     def __init__(self) -> None:
         self._decoders: dict[Any, _Decoder] = {}
+        #: The general decoder of each class, behind its compiled fast path.
+        self.slow_decoders: dict[Any, _Decoder] = {}
         self._encoders: dict[tuple[Any, bool], _Encoder | None] = {}
 
     def decoder_for(self, tp: Any) -> _Decoder:
@@ -291,7 +293,102 @@ class _Codec:
 
             return origin(**kwargs)
 
-        return decode
+        self.slow_decoders[tp] = decode
+
+        return self._fast_decoder(origin, specs, core=core, slow=decode)
+
+    def _fast_decoder(
+        self, origin: Any, specs: list[_FieldSpec], *, core: str, slow: _Decoder
+    ) -> _Decoder:
+        """
+        Compile straight-line code for the common case, with ``slow`` behind it.
+
+        Most documents spell every key as the model does, send no null and no
+        attribute the model does not know. For them, one ``dict.get`` per
+        field and one type test per value replace the loop over the document's
+        keys, and the instance is filled slot by slot rather than through the
+        keyword arguments of ``__init__``, which costs a frozen class twice as
+        much. Anything else (another spelling, a null, an unknown attribute, a
+        string for a boolean, a bad value) makes the compiled code hand the
+        whole document to ``slow``, the loop above, which reads every quirk and
+        reports every error: the fast path only ever answers what the slow
+        path would, and tests hold the two equal.
+        """
+        setters = _slot_setters(origin)
+        if setters is None:
+            return slow
+        by_name = {spec.name: spec for spec in specs}
+        namespace: dict[str, Any] = {
+            "new": object.__new__,
+            "cls": origin,
+            "slow": slow,
+            "MISSING": _MISSING,
+            "InvalidError": _InvalidError,
+            "CORE": getattr(origin, "SCHEMA", None),
+            "URNS": frozenset(s.wire for s in specs if s.wire[:4].lower() == "urn:"),
+        }
+        body: list[str] = []
+        build = ["    o = new(cls)"]
+        for index, field in enumerate(attrs.fields(origin)):
+            namespace[f"s{index}"] = setters[field.name]
+            build.append(f"    s{index}(o, v{index})")
+            spec = by_name.get(field.name)
+            default = _default_code(field, index, namespace)
+            if spec is None:  # The `extra` or `extensions` dictionary.
+                body.append(f"        v{index} = {default}")
+                continue
+            v = f"v{index}"
+            body += [
+                f"        {v} = get({spec.wire!r}, MISSING)",
+                f"        if {v} is MISSING:",
+                f"            {v} = {default}"
+                if default is not None
+                else "            return slow(data)",
+            ]
+            test = _INLINE_TESTS.get(spec.decoder)
+            if test is not None:
+                body += [f"        elif {test.format(v=v)}:", "            n += 1"]
+                body += ["        else:", "            return slow(data)"]
+                continue
+            # A null goes to the slow path: the field decoders see no null.
+            body += [f"        elif {v} is None:", "            return slow(data)"]
+            body.append("        else:")
+            if spec.decoder is not _dec_any:
+                namespace[f"d{index}"] = spec.decoder
+                body.append(f"            {v} = d{index}({v})")
+            body.append("            n += 1")
+        if core:
+            body += [
+                "        v = get('schemas', MISSING)",
+                "        if v is not MISSING:",
+                "            if type(v) is not list:",
+                "                return slow(data)",
+                "            for urn in v:",
+                "                if urn != CORE and (",
+                "                    type(urn) is not str or urn not in URNS",
+                "                    or urn not in data",
+                "                ):",
+                "                    return slow(data)",
+                "            n += 1",
+            ]
+        lines = [
+            "def decode(data):",
+            "    if type(data) is not dict:",
+            "        return slow(data)",
+            "    get = data.get",
+            "    n = 0",
+            "    try:",
+            *body,
+            "    except InvalidError:",
+            "        return slow(data)",
+            "    if n != len(data):",
+            "        return slow(data)",
+            *build,
+            "    return o",
+        ]
+        exec("\n".join(lines), namespace)  # noqa: S102 -- code built from field names
+
+        return namespace["decode"]  # type: ignore[no-any-return]
 
     def _class_encoder(self, tp: Any, *, request: bool) -> _Encoder:
         # Encoding is on the hot path of every request and every emulator
@@ -334,6 +431,65 @@ class _Codec:
         exec("\n".join(lines), namespace)  # noqa: S102 -- code built from field names
 
         return namespace["encode"]  # type: ignore[no-any-return]
+
+
+#: Stands for an absent key in the compiled decoders; JSON has no such value.
+_MISSING = object()
+
+#: The decoders whose check the compiled code writes inline, as a test of ``v``:
+#: the values they accept unchanged. What fails the test goes to the slow path,
+#: which converts it ("True" to True) or reports it.
+_INLINE_TESTS: Mapping[_Decoder, str] = {
+    _dec_str: "type({v}) is str",
+    _dec_bool: "{v} is True or {v} is False",
+    _dec_int: "type({v}) is int",
+}
+
+
+def _slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]] | None:
+    """
+    Return the slot setter of each field, or None where ``__init__`` must run.
+
+    Filling the slots is what the ``__init__`` of a frozen attrs class does
+    when its fields have no validator, no converter and no hooks around it;
+    a class that has any of them is decoded through ``__init__`` only.
+    """
+    if any(
+        hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")
+    ):
+        return None
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for field in attrs.fields(cls):
+        if field.validator is not None or field.converter is not None:
+            return None
+        if not field.init:
+            return None
+        slot = next(
+            (k.__dict__[field.name] for k in cls.__mro__ if field.name in k.__dict__),
+            None,
+        )
+        if not isinstance(slot, types.MemberDescriptorType):
+            return None
+        setters[field.name] = slot.__set__
+
+    return setters
+
+
+def _default_code(field: Any, index: int, namespace: dict[str, Any]) -> str | None:
+    """Return the expression of a field's default, None for a required field."""
+    default = field.default
+    if default is attrs.NOTHING:
+        return None
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        if default.takes_self:  # pragma: no cover -- no model has such a default
+            raise TypeError(f"{field.name}: a factory taking self is not supported")
+        if default.factory is dict:
+            return "{}"
+        namespace[f"f{index}"] = default.factory
+        return f"f{index}()"
+    namespace[f"c{index}"] = default
+
+    return f"c{index}"
 
 
 _SIMPLE_DECODERS: Mapping[Any, _Decoder] = {

@@ -124,6 +124,13 @@ def _dec_int(value: Any) -> int:
 
 
 def _dec_datetime(value: Any) -> dt.datetime:
+    if type(value) is str and _is_plain_utc(value):
+        # The spelling nearly every server uses, told apart without the
+        # regular expression, which costs twice what fromisoformat does.
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass  # Not digits, or digits out of range: the full check says.
     if type(value) is str and _TIMESTAMP.fullmatch(value):
         try:
             # fromisoformat reads neither a lowercase "t" nor a lowercase "z".
@@ -133,6 +140,24 @@ def _dec_datetime(value: Any) -> dt.datetime:
         else:
             return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
     raise _InvalidError.here(f"expected an RFC 3339 timestamp, got {_describe(value)}")
+
+
+def _is_plain_utc(text: str) -> bool:
+    """
+    Whether a text has the shape ``2011-08-01T21:32:44Z``, maybe with a fraction.
+
+    Only the separators and the fraction are checked here (at 4, 7, 10, 13 and
+    16, every third character); fromisoformat then checks the digits and their
+    ranges, so that what passes both is what ``_TIMESTAMP`` accepts.
+    """
+    if text[4:17:3] != "--T::" or text[-1:] != "Z":
+        return False
+    size = len(text)
+    if size == 20:
+        return True
+    fraction = text[20:-1]
+
+    return text[19:20] == "." and fraction.isdigit() and fraction.isascii()
 
 
 def _enc_datetime(value: dt.datetime) -> str:
