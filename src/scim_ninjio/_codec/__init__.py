@@ -147,10 +147,15 @@ LONE_SURROGATE = (
     "character (RFC 8259, section 8.2) and cannot be sent on as UTF-8"
 )
 
-#: A JSON escape of a UTF-16 surrogate (D800 to DFFF), paired or not, or one
+#: A JSON escape of a UTF-16 surrogate (D800 to DFFF), paired or not, and one
 #: written out: as raw bytes (which :func:`json.loads` lets through) or as text.
-_SURROGATE_IN_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
-_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+#: Each pattern starts with a literal, so that the regular expression engine
+#: looks for that literal first: one pattern with an alternation steps through
+#: every byte, and cost more than :func:`json.loads` on a page of 100 users.
+_ESCAPE_IN_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_RAW_IN_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
+_ESCAPE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
+_RAW_IN_TEXT = re.compile(r"[\ud800-\udfff]")
 
 
 def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
@@ -163,9 +168,13 @@ def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
     the document encoded, to tell a lone surrogate from a valid pair.
     """
     if isinstance(body, bytes):
-        found = _SURROGATE_IN_BYTES.search(body) is not None
+        found = _ESCAPE_IN_BYTES.search(body) is not None or (
+            b"\xed" in body and _RAW_IN_BYTES.search(body) is not None
+        )
     else:
-        found = _SURROGATE_IN_TEXT.search(body) is not None
+        found = _ESCAPE_IN_TEXT.search(body) is not None or (
+            not body.isascii() and _RAW_IN_TEXT.search(body) is not None
+        )
     if not found:
         return False
     try:
