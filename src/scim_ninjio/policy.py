@@ -35,6 +35,7 @@ __all__ = [
     "RuleId",
     "SyncSettings",
     "check_threshold",
+    "department_placement",
     "desired_active",
     "import_candidates",
     "in_scope",
@@ -189,15 +190,35 @@ def place_user(
             the user.
         settings: The tenant's placement settings.
     """
-    if settings.default_group:
-        return Placement((settings.default_group_name,), "N1", system=True)
-    if department is not None and department.strip():
-        return Placement((department.strip(),), "N2", system=True)
+    fixed = department_placement(department=department, settings=settings)
+    if fixed is not None:
+        return fixed
     pushed = tuple(sorted(set(pushed_groups)))
     if pushed:
         return Placement(pushed, "N3", system=False)
 
     return Placement((settings.undefined_group_name,), "N4", system=True)
+
+
+def department_placement(
+    *, department: str | None, settings: NinjioSettings
+) -> Placement | None:
+    """
+    Where NINJIO places a user whatever groups hold them (rules N1 and N2).
+
+    Returns:
+        The default group (N1) or the department's group (N2); None when the
+        pushed groups decide (N3, N4), as :func:`place_user` then does.
+
+    >>> department_placement(department="Sales", settings=NinjioSettings())
+    Placement(groups=('Default Group',), rule='N1', system=True)
+    """
+    if settings.default_group:
+        return Placement((settings.default_group_name,), "N1", system=True)
+    if department is not None and department.strip():
+        return Placement((department.strip(),), "N2", system=True)
+
+    return None
 
 
 # --- Scope and status (U1, U4) -------------------------------------------------
@@ -212,10 +233,11 @@ def in_scope(directory: Directory) -> frozenset[str]:
     not pushed). Users that cannot be mapped are still in scope here; rule U7
     reports and skips them later.
     """
+    bound = directory.bound_member_ids
+    # In the directory's order, not the set's: each user is read once, where
+    # it lies, instead of being looked up at random.
     return frozenset(
-        user_id
-        for user_id in directory.bound_member_ids
-        if (user := directory.find_user(user_id)) is not None and not is_staged(user)
+        user.id for user in directory.users if user.id in bound and not is_staged(user)
     )
 
 

@@ -66,7 +66,13 @@ from scim_ninjio.jumpcloud import Directory, SystemUser, UserGroup
 from scim_ninjio.ledger import GroupLink, LedgerState
 from scim_ninjio.mapping import is_staged, to_scim_user, unmappable_users
 from scim_ninjio.models import Group, User
-from scim_ninjio.policy import Placement, RuleId, SyncSettings, place_user
+from scim_ninjio.policy import (
+    Placement,
+    RuleId,
+    SyncSettings,
+    department_placement,
+    place_user,
+)
 
 
 __all__ = ["NinjioState", "Targets", "make_plan"]
@@ -184,7 +190,10 @@ class _Planner:
         self._members: dict[str, frozenset[str]] = {}
         self._groups_of: dict[str, list[GroupLink]] | None = None
         self.keep: frozenset[str] = frozenset()
-        self.managed: frozenset[str] = frozenset()
+        #: NINJIO account id -> JumpCloud id, for accounts adopted in this plan.
+        self.claimed: dict[str, str] = {}
+        #: The ids of the users in scope (U1, U4) that can be mapped (U7).
+        self.scope: frozenset[str] = frozenset()
 
     # The indexes below serve only users without a ledger link: in a steady
     # state that is a few, so they are built on first use, not up front.
@@ -212,6 +221,9 @@ class _Planner:
     def plan(self) -> Plan:
         scope = policy.in_scope(self.directory)
         good = self._check_records(scope)
+        # Skipped users are few: the in-scope set less them is a fresh copy
+        # of a large set, where a second membership test costs nothing.
+        self.scope = scope if not self.skipped else scope - self.skipped
         self._plan_users(good)
         if self.directory.group_management:
             self._plan_groups(good)
@@ -222,7 +234,7 @@ class _Planner:
         if self.directory.complete:
             if self.directory.group_management:
                 self._plan_leaving_groups()
-            self._plan_deactivations(good)
+            self._plan_deactivations()
         else:
             self.notes.append(
                 "the source was not read completely: this run only creates and "
@@ -277,7 +289,7 @@ class _Planner:
     # -- 2. Users (U2, U3, U4) --------------------------------------------------
 
     def _plan_users(self, good: Iterable[SystemUser]) -> None:
-        claimed: dict[str, str] = {}
+        claimed = self.claimed
         for user in good:
             if not self._wanted_user(user.id):
                 # Outside the event, but its NINJIO account may still be
@@ -401,18 +413,15 @@ class _Planner:
     # -- 3 and 4. Groups and memberships (G1-G4, G7) ---------------------------
 
     def _plan_groups(self, good: Sequence[SystemUser]) -> None:
-        in_scope = {u.id for u in good}
+        in_scope = self.scope
         reserved = self._placement_names(good)
         # Skipped users' accounts keep their memberships (U7); only accounts
         # the integration manages are ever removed (G3, U6).
         self.keep = frozenset(
             link.ninjio_id
-            for jc, link in self.ledger.users.items()
-            if jc in self.skipped
+            for jc in self.skipped
+            if (link := self.ledger.users.get(jc)) is not None
         )
-        self.managed = frozenset(self.owner_of) | {
-            a for a in self.account_of.values() if a
-        }
         for group in sorted(self.directory.bound_groups, key=lambda g: (g.name, g.id)):
             members = [m for m in group.member_ids if m in in_scope]
             if not self._wanted_group(group.id):
@@ -558,7 +567,11 @@ class _Planner:
         if ninjio_id is None or not self.directory.complete:
             return
         wanted = {self.account_of.get(m) for m in members}
-        to_remove = sorted((current & self.managed) - wanted - self.keep)
+        to_remove = sorted(
+            m
+            for m in current
+            if self._manages(m) and m not in wanted and m not in self.keep
+        )
         for start in range(0, len(to_remove), chunk):
             part = to_remove[start : start + chunk]
             self.steps.append(
@@ -573,6 +586,10 @@ class _Planner:
                     member_names=tuple(self._user_name(i) for i in part),
                 )
             )
+
+    def _manages(self, ninjio_id: str) -> bool:
+        """Whether the integration manages this account: linked, or adopted now."""
+        return ninjio_id in self.owner_of or ninjio_id in self.claimed
 
     def _jumpcloud_name(self, jumpcloud_id: str) -> str:
         user = self.directory.find_user(jumpcloud_id)
@@ -636,8 +653,8 @@ class _Planner:
                     )
                 )
 
-    def _plan_deactivations(self, good: Sequence[SystemUser]) -> None:
-        in_scope = {u.id for u in good}
+    def _plan_deactivations(self) -> None:
+        in_scope = self.scope
         # No sort here: the plan orders its steps once, at the end.
         for jc_id, link in self.ledger.users.items():
             if jc_id in in_scope or jc_id in self.skipped:
@@ -710,22 +727,37 @@ class _Planner:
     # -- Placement (N1-N4) --------------------------------------------------------
 
     def _placements(self, good: Sequence[SystemUser]) -> dict[str, Placement]:
-        groups_of: dict[str, list[str]] = {}
-        for group_id, name in self.pushed.items():
-            group = self.directory.find_group(group_id)
-            for member in group.member_ids if group else ():
-                groups_of.setdefault(member, []).append(name)
         ninjio = self.settings.ninjio
+        pushed = self.pushed
+        # Under N1 and N2 a user's groups do not matter and placements are
+        # few: one for everyone, or one per department. Each is decided once,
+        # so that a plan for 100,000 users does not hold 100,000 equal values
+        # nor look up anyone's groups.
+        by_department: dict[str | None, Placement | None] = {}
+        placements: dict[str, Placement] = {}
+        for user in good:
+            if not self._wanted_user(user.id):
+                continue
+            department = user.department
+            if department in by_department:
+                found = by_department[department]
+            else:
+                found = by_department[department] = department_placement(
+                    department=department, settings=ninjio
+                )
+            if found is None:
+                found = place_user(
+                    department=department,
+                    pushed_groups=[
+                        pushed[group.id]
+                        for group in self.directory.groups_of(user.id)
+                        if group.id in pushed
+                    ],
+                    settings=ninjio,
+                )
+            placements[user.id] = found
 
-        return {
-            u.id: place_user(
-                department=u.department,
-                pushed_groups=groups_of.get(u.id, ()),
-                settings=ninjio,
-            )
-            for u in good
-            if self._wanted_user(u.id)
-        }
+        return placements
 
 
 def _short(path: str) -> str:
