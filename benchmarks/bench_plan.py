@@ -14,7 +14,8 @@ The growth ratio is printed beside a floor: the least work a linear pass can
 do over the same number of records (index the accounts, compare three
 attributes). On a machine whose CPU caches hold the 10,000-record working
 set but not the 100,000-record one, even that floor grows far more than 10x;
-the planner's ratio is to be read against it.
+the planner's ratio is to be read against it, and beside the count of Python
+function calls one plan makes at each size, which no cache changes.
 
 Run: ``nox -s bench -- plan`` or ``python benchmarks/bench_plan.py``.
 """
@@ -136,6 +137,29 @@ def measure(n: int) -> dict[str, float]:
     }
 
 
+def calls(n: int) -> dict[str, float]:
+    """
+    Count the Python function calls of one plan for n users.
+
+    A count does not depend on the CPU caches: where the time grows faster
+    than the input because the larger working set misses the caches, the
+    count still shows whether the work itself grows linearly.
+    """
+    import cProfile
+    import pstats
+
+    from scim_ninjio._plan import make_plan
+    from scim_ninjio.policy import SyncSettings
+
+    directory, state, ledger = build(n)
+    settings = SyncSettings(threshold=None)
+    profile = cProfile.Profile()
+    profile.runcall(make_plan, directory, state, ledger, settings)
+    stats = pstats.Stats(profile)
+
+    return {"users": n, "calls": stats.total_calls}  # type: ignore[attr-defined]
+
+
 def floor(n: int) -> dict[str, float]:
     """
     The same growth for the least work a linear planner could do.
@@ -189,8 +213,12 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--floor":
         print(json.dumps(floor(int(sys.argv[2]))))
         return
+    if len(sys.argv) == 3 and sys.argv[1] == "--calls":
+        print(json.dumps(calls(int(sys.argv[2]))))
+        return
     results = [_run("--one", n) for n in (10_000, 100_000)]
     floors = [_run("--floor", n) for n in (10_000, 100_000)]
+    counts = [_run("--calls", n) for n in (10_000, 100_000)]
     print("Planning a steady-state reconcile (best of many, each size in its process)")
     print(f"{'users':>8}{'groups':>8}{'steps':>8}{'seconds':>10}{'peak MB':>10}")
     for r in results:
@@ -209,6 +237,11 @@ def main() -> None:
         f"{floors[0]['seconds'] * 1000:.1f} ms and "
         f"{floors[1]['seconds'] * 1000:.1f} ms, "
         f"{floors[1]['seconds'] / floors[0]['seconds']:.1f}x"
+    )
+    print(
+        "Python function calls per plan (independent of the caches): "
+        f"{counts[0]['calls']:,} and {counts[1]['calls']:,}, "
+        f"{counts[1]['calls'] / counts[0]['calls']:.2f}x"
     )
 
 
