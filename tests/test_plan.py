@@ -526,28 +526,27 @@ class TestGroups:
         assert [p.rule for p in result.problems] == ["G2"]
 
     @pytest.mark.rule("G4")
-    def test_rename_through_the_ledger(self):
+    @pytest.mark.parametrize("decoy", [False, True])
+    def test_rename_through_the_ledger(self, decoy):
         """G4: a renamed group is renamed through the ledger, not found by name."""
         renamed = UserGroup(id="g1", name="Revenue", member_ids=["u1"])
-        decoy = Group(id="ng9", display_name="Revenue")
+        linked = Group(id="ng1", display_name="Sales", members=(Member(value="n1"),))
+        others = (Group(id="ng9", display_name="Revenue"),) if decoy else ()
 
         result = plan(
             directory([ALICE], [renamed]),
-            NinjioState(
-                users=(account("n1", "alice"),),
-                groups=(
-                    Group(
-                        id="ng1", display_name="Sales", members=(Member(value="n1"),)
-                    ),
-                    decoy,
-                ),
-            ),
+            NinjioState(users=(account("n1", "alice"),), groups=(linked, *others)),
             LedgerState(
                 users={"u1": link("u1", "n1", "alice")},
                 groups={"g1": glink("g1", "ng1", "Sales")},
             ),
         )
 
+        if decoy:
+            # The group of that name is not taken over, nor its name taken.
+            assert result.steps == ()
+            assert [(p.rule, p.jumpcloud_id) for p in result.problems] == [("G4", "g1")]
+            return
         (step,) = result.steps
         assert isinstance(step, RenameGroup)
         assert (step.ninjio_id, step.old_name, step.display_name) == (

@@ -256,7 +256,13 @@ def check_rules(
             assert not members or group.name.casefold() in reserved, group.name
             continue
         ninjio = rig.emulator.get_group(link.ninjio_id)
-        assert ninjio.display_name == group.name
+        holders = {
+            g.id
+            for g in rig.emulator.groups
+            if (g.display_name or "").casefold() == group.name.casefold()
+        }
+        # Another NINJIO group with the new name blocks a rename (G4).
+        assert ninjio.display_name == group.name or holders - {ninjio.id}
         managed = {
             m.value
             for m in ninjio.members

@@ -13,7 +13,12 @@ from engine_helpers import (
     team,
 )
 
-from scim_ninjio.engine import Engine, GroupRenamed, MembershipAdded
+from scim_ninjio.engine import (
+    Engine,
+    GroupRenamed,
+    MembershipAdded,
+    MembershipRemoved,
+)
 from scim_ninjio.ledger import MemoryLedger
 from scim_ninjio.models import Email
 from scim_ninjio.policy import SyncSettings
@@ -379,7 +384,6 @@ def test_g4_rename_follows_the_ledger_not_the_name(rig):
     """G4: the same NINJIO group is renamed; no group is created or taken over."""
     rig.sync(directory([ALICE], [team("g1", "Sales", "u1")]))
     group_id = rig.group("g1").id
-    # A NINJIO group already carries the new name: the ledger still wins.
     mark = rig.mark()
 
     snapshot = directory([ALICE], [team("g1", "Sales EMEA", "u1")])
@@ -391,6 +395,43 @@ def test_g4_rename_follows_the_ledger_not_the_name(rig):
     writes = rig.writes_since(mark)
     assert [r.path for r in writes] == [f"/Groups/{group_id}"]
     assert rig.emulator.find_group("Sales") is None
+    assert_converged(rig.engine, snapshot)
+
+
+@pytest.mark.rule("G4")
+def test_g4_a_name_another_ninjio_group_holds_is_reported_not_sent(rig):
+    """G4: renaming onto the name of a group NINJIO keeps apart is a problem."""
+    rig.sync(directory([ALICE], [team("g1", "Sales", "u1")]))
+    theirs = rig.emulator.add_group({"displayName": "EMEA"})
+    mark = rig.mark()
+
+    snapshot = directory([ALICE], [team("g1", "Emea", "u1")])
+    report = rig.sync(snapshot)
+
+    assert report.ok
+    assert not [r for r in rig.writes_since(mark) if r.path.startswith("/Groups")]
+    (problem,) = report.problems
+    assert (problem.rule, problem.jumpcloud_id) == ("G4", "g1")
+    assert "NINJIO already has another group named 'EMEA'" in problem.reason
+    assert rig.group("g1").display_name == "Sales"
+    assert rig.emulator.get_group(theirs.id) == theirs
+
+
+@pytest.mark.rule("G4")
+def test_g4_a_name_freed_in_the_same_sync_is_taken_after(rig):
+    """G4: when one group takes the name another leaves, it renames second."""
+    rig.sync(directory([ALICE], [team("g1", "Alpha", "u1"), team("g2", "Beta", "u1")]))
+    snapshot = directory([ALICE], [team("g1", "Beta", "u1"), team("g2", "Gamma", "u1")])
+
+    plan = rig.engine.plan(snapshot)
+    report = rig.engine.apply(plan)
+
+    renames = [s for s in plan.steps if s.action == "group.rename"]
+    assert [s.id for s in renames] == ["group.rename:g2", "group.rename:g1"]
+    assert renames[1].depends_on == ("group.rename:g2",)
+    assert report.ok
+    assert rig.group("g1").display_name == "Beta"
+    assert rig.group("g2").display_name == "Gamma"
     assert_converged(rig.engine, snapshot)
 
 
@@ -442,7 +483,7 @@ def test_g6_deleted_group_is_deleted_members_deactivated_unless_kept(rig):
 
 @pytest.mark.rule("G7")
 def test_g7_management_off_sends_no_group_request_users_still_move(rig):
-    """G7: off, no /Groups write; users still created, updated, deactivated."""
+    """G7: off, no /Groups request at all; users still created, updated, deactivated."""
     groups = [team("g1", "Sales", "u1", "u2")]
     rig.sync(directory([ALICE, BOB], groups))
     sales = rig.group("g1")
@@ -457,7 +498,7 @@ def test_g7_management_off_sends_no_group_request_users_still_move(rig):
 
     writes = rig.writes_since(mark)
     assert writes, "users were not pushed"
-    assert not [r for r in writes if r.path.startswith("/Groups")]
+    assert not [r for r in rig.since(mark) if r.path.startswith("/Groups")]
     assert rig.emulator.get_group(sales.id) == sales
     assert rig.account("u1").title == "Lead"
     assert rig.account("u2").active is False
@@ -481,6 +522,23 @@ def test_g7_management_off_sends_no_group_request_users_still_move(rig):
         report.counts()
     )
     assert_converged(rig.engine, on)
+
+
+@pytest.mark.rule("G7")
+def test_g7_events_with_management_off_read_no_group(rig):
+    """G7: off, an event that leaves a user out deactivates them, reading no group."""
+    rig.sync(directory([ALICE, BOB], [team("g1", "Sales", "u1", "u2")]))
+    off = directory([ALICE, BOB], [team("g1", "Sales", "u1")], management=False)
+    mark = rig.mark()
+
+    report = rig.engine.handle_event(
+        MembershipRemoved(group_id="g1", user_id="u2"), off
+    )
+
+    assert report.ok
+    assert rig.account("u2").active is False
+    assert not [r for r in rig.since(mark) if r.path.startswith("/Groups")]
+    assert_converged(rig.engine, off)
 
 
 @pytest.mark.rule("G7")

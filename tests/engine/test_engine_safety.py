@@ -19,10 +19,19 @@ from engine_helpers import (
 
 from scim_ninjio import Request
 from scim_ninjio._plan import STEP_TYPES, CreateGroup
-from scim_ninjio.exceptions import OperationNotAllowedError, ThresholdExceededError
+from scim_ninjio.client import AsyncNinjioClient
+from scim_ninjio.engine import AsyncEngine
+from scim_ninjio.exceptions import (
+    ConfigurationError,
+    LedgerError,
+    OperationNotAllowedError,
+    ThresholdExceededError,
+)
 from scim_ninjio.ledger import MemoryLedger
+from scim_ninjio.models import Group
 from scim_ninjio.policy import DeactivationThreshold, SyncSettings
 from scim_ninjio.testing import DEFAULT_TOKEN, Emulator, Fault, FaultPlan
+from scim_ninjio.transports import AsyncMemoryTransport
 
 
 PEOPLE = [person(f"u{i:02}", f"user{i:02}") for i in range(10)]
@@ -305,3 +314,106 @@ def test_a_plan_applied_without_its_group_create_skips_the_members(rig):
     (members,) = [r for r in report.records if r.action == "group.add_members"]
     assert members.status == "skipped"
     assert members.detail == "the group was not created"
+
+
+# --- Dependencies within a phase ---------------------------------------------------
+
+
+class _TakeOverRefused(MemoryLedger):
+    """A ledger that cannot record the take-over of a group."""
+
+    def put_group(self, link):
+        if link.origin == "taken_over":
+            raise LedgerError("the ledger is read-only", path="memory")
+        super().put_group(link)
+
+
+def _taken_over_by_name(emulator):
+    """NINJIO holds 'ALPHA'; JumpCloud's bound group is 'Alpha' (G2, then a rename)."""
+    emulator.add_group(Group(display_name="ALPHA"))
+    return directory(PEOPLE[:2], [team("g1", "Alpha", "u00", "u01")])
+
+
+@pytest.mark.rule("G2")
+def test_a_take_over_comes_before_the_rename_that_needs_it(rig):
+    """The plan lists a step after the steps it depends on, whatever their names."""
+    snapshot = _taken_over_by_name(rig.emulator)
+
+    plan = rig.engine.plan(snapshot)
+
+    ids = [step.id for step in plan.steps]
+    assert ids.index("group.take_over:g1") < ids.index("group.rename:g1")
+    for position, step in enumerate(plan.steps):
+        assert all(d not in ids[position:] for d in step.depends_on)
+
+
+@pytest.mark.rule("G2")
+def test_a_rename_waits_for_its_failed_take_over(new_rig):
+    """When the take-over fails, the rename that needs it is skipped, not sent."""
+    rig = new_rig(ledger=_TakeOverRefused())
+    snapshot = _taken_over_by_name(rig.emulator)
+    mark = rig.mark()
+
+    report = rig.sync(snapshot)
+
+    statuses = {r.action: r.status for r in report.records}
+    assert statuses["group.take_over"] == "failed"
+    assert statuses["group.rename"] == "skipped"
+    assert statuses["group.add_members"] == "skipped"
+    assert not [r for r in rig.writes_since(mark) if "/Groups" in r.path]
+    assert {g.display_name for g in rig.emulator.groups} >= {"ALPHA"}
+
+
+def _rename_first(plan):
+    """The same plan with the rename listed first in its phase, as by hand."""
+    return attrs.evolve(
+        plan,
+        steps=tuple(
+            sorted(plan.steps, key=lambda s: (s.phase, s.action != "group.rename"))
+        ),
+    )
+
+
+def test_a_plan_in_another_order_still_runs_dependencies_first(new_rig):
+    """A plan that lists a dependant first still runs it last (sync engine)."""
+    rig = new_rig(ledger=_TakeOverRefused())
+    snapshot = _taken_over_by_name(rig.emulator)
+    plan = _rename_first(rig.engine.plan(snapshot))
+
+    report = rig.engine.apply(plan)
+
+    statuses = {r.action: r.status for r in report.records}
+    assert statuses["group.take_over"] == "failed"
+    assert statuses["group.rename"] == "skipped"
+
+
+@pytest.mark.asyncio
+async def test_the_async_engine_waits_for_dependencies_within_a_phase():
+    """Run at once, a phase still starts a dependant only after its dependency."""
+    emulator = Emulator()
+    snapshot = _taken_over_by_name(emulator)
+    transport = AsyncMemoryTransport(emulator.handle, authorize=True)
+    async with AsyncNinjioClient(
+        "https://ninjio.example/scim/v2", DEFAULT_TOKEN, transport=transport
+    ) as client:
+        engine = AsyncEngine(client, _TakeOverRefused(), max_concurrency=8)
+        plan = _rename_first(await engine.plan(snapshot))
+
+        report = await engine.apply(plan)
+
+    statuses = {r.action: r.status for r in report.records}
+    assert statuses["group.take_over"] == "failed"
+    assert statuses["group.rename"] == "skipped"
+    assert {g.display_name for g in emulator.groups} >= {"ALPHA"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("limit", [0, -3])
+async def test_the_async_engine_needs_room_for_one_step(limit):
+    """A concurrency below one would wait forever: it is refused at once."""
+    transport = AsyncMemoryTransport(Emulator().handle)
+    async with AsyncNinjioClient(
+        "https://ninjio.example/scim/v2", DEFAULT_TOKEN, transport=transport
+    ) as client:
+        with pytest.raises(ConfigurationError, match=f"max_concurrency is {limit}"):
+            AsyncEngine(client, MemoryLedger(), max_concurrency=limit)

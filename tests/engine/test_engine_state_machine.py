@@ -6,8 +6,9 @@ creates, binds and unbinds groups, toggles group management, and suspends,
 stages and activates users. After each sync NINJIO (the emulator) must obey
 the rules: in-scope users exist, active as JumpCloud says, with the mapped
 attributes; managed users out of scope are inactive; no user is deleted;
-NINJIO's own user and group are untouched; every managed group holds exactly
-its in-scope members; and a second plan is empty.
+NINJIO's own users and group are untouched, and a NINJIO group that a sync
+takes over keeps its unmanaged member; every managed group holds exactly its
+in-scope members; and a second plan is empty.
 """
 
 from __future__ import annotations
@@ -74,7 +75,15 @@ class Provisioning(RuleBasedStateMachine):
         club = self.rig.emulator.add_group(
             {"displayName": "Club", "members": [{"value": outsider.id}]}
         )
-        self.untouched = documents(self.rig.emulator, [outsider.id, club.id])
+        # A second outsider sits in a NINJIO group named as a JumpCloud group,
+        # which a sync takes over (G2): the group becomes managed, its
+        # unmanaged member stays (G3, U6).
+        lodger = self.rig.emulator.add_user({"userName": "lodger", "title": "Own"})
+        self.shared = self.rig.emulator.add_group(
+            {"displayName": NAMES[2].upper(), "members": [{"value": lodger.id}]}
+        ).id
+        self.lodger = lodger.id
+        self.untouched = documents(self.rig.emulator, [outsider.id, club.id, lodger.id])
         groups = [team(f"g{i}", NAMES[i], *sorted(m)) for i, m in enumerate(members)]
         self.next_group = len(groups)
         self.snapshot = directory(
@@ -92,6 +101,11 @@ class Provisioning(RuleBasedStateMachine):
         report = self.rig.sync(self.snapshot)
         assert report.ok, report.failures
         check_rules(self.rig, self.snapshot, self.untouched)
+        # G6 may delete the shared group with its JumpCloud group; while it
+        # stands, its unmanaged member stays in it.
+        shared = {g.id: g for g in self.rig.emulator.groups}.get(self.shared)
+        if shared is not None:
+            assert self.lodger in {m.value for m in shared.members}
         assert_converged(self.rig.engine, self.snapshot)
         assert_no_user_deleted(self.rig.emulator)
 
@@ -181,8 +195,8 @@ class Provisioning(RuleBasedStateMachine):
 
 
 Provisioning.TestCase.settings = settings(
-    max_examples=25,
-    stateful_step_count=10,
+    max_examples=300,
+    stateful_step_count=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -120,6 +120,11 @@ def make_plan(
     """
     Decide what to change in NINJIO so that it matches JumpCloud.
 
+    The cyclic garbage collector is paused while the plan is made (and
+    restored as it was): planning allocates a handful of small, acyclic
+    objects per user, and on a directory of 100,000 users the collector's
+    passes over the whole heap would otherwise cost as much as the planning.
+
     Args:
         directory: The JumpCloud snapshot.
         ninjio: NINJIO's current state.
@@ -128,10 +133,11 @@ def make_plan(
         targets: Plan only for these records (an event, G8); None plans for
             everything.
 
-    The cyclic garbage collector is paused while the plan is made (and
-    restored as it was): planning allocates a handful of small, acyclic
-    objects per user, and on a directory of 100,000 users the collector's
-    passes over the whole heap would otherwise cost as much as the planning.
+    Limitations:
+        A linked group is renamed (G4) only when no other NINJIO group holds
+        the new name, or when the group that holds it is renamed away in the
+        same plan; two groups that swap names, or a name held by a group the
+        integration does not manage, give a problem instead of a rename.
     """
     with _collector_paused():
         return _Planner(directory, ninjio, ledger, settings, targets).plan()
@@ -458,17 +464,7 @@ class _Planner:
                 )
                 depends = (step_id,)
             if existing.display_name != group.name:
-                self.steps.append(
-                    RenameGroup(
-                        id=f"group.rename:{group.id}",
-                        rule="G4",
-                        reason="renamed in JumpCloud; found through the ledger",
-                        jumpcloud_id=group.id,
-                        ninjio_id=existing.id,
-                        old_name=existing.display_name or "",
-                        display_name=group.name,
-                    )
-                )
+                self._rename(group, existing)
             return existing.id, self._member_ids(existing), depends
         if not members:
             return None  # G1: empty groups are not created.
@@ -532,6 +528,45 @@ class _Planner:
             )
         )
         return None, frozenset(), (step_id,)
+
+    def _rename(self, group: UserGroup, existing: Group) -> None:
+        """Rename a linked group (G4), unless another NINJIO group has the name."""
+        assert existing.id is not None  # noqa: S101 -- linked groups have ids
+        holder = self.groups_by_name.get(group.name.casefold())
+        waits: tuple[str, ...] = ()
+        if holder is not None and holder.id != existing.id:
+            owner = self.group_owner_of.get(str(holder.id))
+            renamed_away = (
+                owner is not None
+                and owner in self.directory.bound_group_ids
+                and self._wanted_group(owner)
+                and (leaving := self.directory.find_group(owner)) is not None
+                and leaving.name.casefold() != group.name.casefold()
+            )
+            if not renamed_away:
+                self._group_problem(
+                    group,
+                    "G4",
+                    f"NINJIO already has another group named "
+                    f"{holder.display_name!r} (id {holder.id}), so the group "
+                    f"{existing.display_name!r} cannot take that name; rename or "
+                    "remove one of the two",
+                )
+                return
+            # Its JumpCloud group was renamed too: that rename frees the name.
+            waits = (f"group.rename:{owner}",)
+        self.steps.append(
+            RenameGroup(
+                id=f"group.rename:{group.id}",
+                rule="G4",
+                reason="renamed in JumpCloud; found through the ledger",
+                depends_on=waits,
+                jumpcloud_id=group.id,
+                ninjio_id=existing.id,
+                old_name=existing.display_name or "",
+                display_name=group.name,
+            )
+        )
 
     def _plan_members(
         self,
@@ -765,7 +800,37 @@ def _short(path: str) -> str:
 
 
 def _ordered(steps: Sequence[Step]) -> tuple[Step, ...]:
-    return tuple(sorted(steps, key=lambda s: (s.phase, _sort_name(s), s.id)))
+    """
+    Order steps by phase, then name, then id, each after the steps it needs.
+
+    A rename of a group taken over by name sorts before the take-over
+    (``group.rename`` < ``group.take_over``), so a step whose dependency in
+    the plan is not yet placed waits for it and follows it directly.
+    """
+    ranked = sorted(steps, key=lambda s: (s.phase, _sort_name(s), s.id))
+    planned = {step.id for step in ranked}
+    placed: set[str] = set()
+    ordered: list[Step] = []
+    waiting: dict[str, list[Step]] = {}
+
+    def place(step: Step) -> None:
+        missing = next(
+            (d for d in step.depends_on if d in planned and d not in placed), None
+        )
+        if missing is not None:
+            waiting.setdefault(missing, []).append(step)
+            return
+        ordered.append(step)
+        placed.add(step.id)
+        for follower in waiting.pop(step.id, ()):
+            place(follower)
+
+    for step in ranked:
+        place(step)
+    # The planner makes no cycles; were there one, its steps keep their rank.
+    ordered += [step for step in ranked if step.id not in placed]
+
+    return tuple(ordered)
 
 
 def _sort_name(step: Step) -> str:

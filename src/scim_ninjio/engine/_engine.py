@@ -9,7 +9,8 @@ of a phase at once under a bounded concurrency. Both run the same step logic
 
 - phases in order: users, groups, membership removals, membership additions,
   releases, group deletions, deactivations (deletions and deactivations
-  last, after everything that could keep someone in scope);
+  last, after everything that could keep someone in scope); within a phase,
+  a step waits for the steps it depends on;
 - the deactivation threshold is checked before the first write;
 - a failed step is reported with its cause and does not stop the others;
   steps that depend on it are skipped and reported;
@@ -38,7 +39,7 @@ from scim_ninjio.engine._execute import (
     skipped,
 )
 from scim_ninjio.engine._report import Report, StepRecord
-from scim_ninjio.exceptions import ScimNinjioError
+from scim_ninjio.exceptions import ConfigurationError, ScimNinjioError
 from scim_ninjio.jumpcloud import Directory
 from scim_ninjio.ledger import Ledger
 from scim_ninjio.policy import (
@@ -59,8 +60,41 @@ T = TypeVar("T")
 RecordCallback = Callable[[StepRecord], None]
 
 
-def _phases(plan: Plan) -> list[list[Step]]:
-    return [list(g) for _, g in itertools.groupby(plan.steps, key=lambda s: s.phase)]
+def _waves(plan: Plan) -> list[list[Step]]:
+    """
+    Split a plan into waves that run one after the other.
+
+    Each phase is a wave, split again where a step depends on another step of
+    the same phase (a rename after the take-over of its group): the dependant
+    goes one wave after its dependency, so that it never starts before the
+    dependency ends, even when the steps of a wave run at once or a plan read
+    from JSON lists them in another order.
+    """
+    waves: list[list[Step]] = []
+    for _, steps in itertools.groupby(plan.steps, key=lambda s: s.phase):
+        waves += _split(list(steps))
+
+    return waves
+
+
+def _split(phase: list[Step]) -> list[list[Step]]:
+    by_id = {step.id: step for step in phase}
+    depth: dict[str, int] = {}
+
+    def depth_of(step: Step, seen: frozenset[str]) -> int:
+        found = depth.get(step.id)
+        if found is None:
+            # `seen` stops a cycle, which the planner never makes.
+            needs = [by_id[d] for d in step.depends_on if d in by_id and d not in seen]
+            found = 1 + max((depth_of(d, seen | {step.id}) for d in needs), default=-1)
+            depth[step.id] = found
+        return found
+
+    split: dict[int, list[Step]] = {}
+    for step in phase:
+        split.setdefault(depth_of(step, frozenset()), []).append(step)
+
+    return [split[level] for level in sorted(split)]
 
 
 def _blocked(step: Step, outcome: dict[str, str]) -> str | None:
@@ -205,14 +239,19 @@ class Engine(_Base):
     def read(
         self, targets: Targets | None = None, directory: Directory | None = None
     ) -> tuple[NinjioState, Targets | None]:
-        """Read NINJIO's state: all of it, or what ``targets`` need."""
+        """
+        Read NINJIO's state: all of it, or what ``targets`` need.
+
+        Given a ``directory`` whose group management is off, no group is read
+        (rule G7).
+        """
         if targets is None or directory is None:
-            return self._drive(read_all())
+            return self._drive(read_all(directory))
         return self._drive(read_targets(targets, directory, self.ledger))
 
     def plan(self, directory: Directory) -> Plan:
         """Read NINJIO and plan a full reconcile; nothing is changed."""
-        state, _ = self.read()
+        state, _ = self.read(directory=directory)
         return self._plan(directory, state, None)
 
     def plan_event(self, event: Event, directory: Directory) -> Plan:
@@ -233,11 +272,12 @@ class Engine(_Base):
         started = dt.datetime.now(dt.UTC)
         records: list[StepRecord] = []
         outcome: dict[str, str] = {}
-        for step in plan.steps:
-            record = self._run_step(step, outcome)
-            outcome[step.id] = record.status
-            records.append(record)
-            self._emit(record)
+        for wave in _waves(plan):
+            for step in wave:
+                record = self._run_step(step, outcome)
+                outcome[step.id] = record.status
+                records.append(record)
+                self._emit(record)
 
         return self._report(plan, records, started)
 
@@ -292,7 +332,10 @@ class AsyncEngine(_Base):
         ledger: What the integration manages.
         settings: The sync settings.
         on_record: Called with each step's record as the step ends.
-        max_concurrency: The most steps running at once.
+        max_concurrency: The most steps running at once, at least 1.
+
+    Raises:
+        ConfigurationError: ``max_concurrency`` is below 1.
     """
 
     def __init__(
@@ -304,6 +347,11 @@ class AsyncEngine(_Base):
         on_record: RecordCallback | None = None,
         max_concurrency: int = 32,
     ) -> None:
+        if max_concurrency < 1:
+            raise ConfigurationError(
+                f"max_concurrency is {max_concurrency}, but at least one step must "
+                "be able to run: give AsyncEngine a max_concurrency of 1 or more"
+            )
         super().__init__(ledger, settings, on_record)
         self.client = client
         self.max_concurrency = max_concurrency
@@ -331,14 +379,19 @@ class AsyncEngine(_Base):
     async def read(
         self, targets: Targets | None = None, directory: Directory | None = None
     ) -> tuple[NinjioState, Targets | None]:
-        """Read NINJIO's state: all of it, or what ``targets`` need."""
+        """
+        Read NINJIO's state: all of it, or what ``targets`` need.
+
+        Given a ``directory`` whose group management is off, no group is read
+        (rule G7).
+        """
         if targets is None or directory is None:
-            return await self._drive(read_all())
+            return await self._drive(read_all(directory))
         return await self._drive(read_targets(targets, directory, self.ledger))
 
     async def plan(self, directory: Directory) -> Plan:
         """Read NINJIO and plan a full reconcile; nothing is changed."""
-        state, _ = await self.read()
+        state, _ = await self.read(directory=directory)
         return self._plan(directory, state, None)
 
     async def plan_event(self, event: Event, directory: Directory) -> Plan:
@@ -367,9 +420,9 @@ class AsyncEngine(_Base):
             records.append(record)
             self._emit(record)
 
-        for phase in _phases(plan):
+        for wave in _waves(plan):
             async with asyncio.TaskGroup() as group:
-                for step in phase:
+                for step in wave:
                     group.create_task(run(step))
 
         return self._report(plan, records, started)

@@ -345,10 +345,17 @@ _LEDGER_HANDLERS: Mapping[type[Step], Any] = {
 ReadLogic = Generator[Call, Any, tuple[NinjioState, Targets | None]]
 
 
-def read_all() -> ReadLogic:
-    """Read every NINJIO user and group (a full reconcile)."""
+def read_all(directory: Directory | None = None) -> ReadLogic:
+    """
+    Read every NINJIO user, and every group unless group management is off.
+
+    With group management off in ``directory`` no group request is sent at
+    all (G7), reads included: the plan then touches no group.
+    """
     users = yield Call("iter_users", collect=True)
-    groups = yield Call("iter_groups", collect=True)
+    groups = []
+    if directory is None or directory.group_management:
+        groups = yield Call("iter_groups", collect=True)
 
     return NinjioState(users=tuple(users), groups=tuple(groups)), None
 
@@ -369,8 +376,11 @@ def read_targets(targets: Targets, directory: Directory, ledger: Ledger) -> Read
     user_ids = set(targets.user_ids)
     owner_of_user = {link.ninjio_id: jc for jc, link in state.users.items()}
     owner_of_group = {link.ninjio_id: jc for jc, link in state.groups.items()}
+    # With group management off no group is read (G7); the users a deleted or
+    # unbound group held are found through the ledger below.
+    managing = directory.group_management
 
-    for jc_id in sorted(targets.group_ids):
+    for jc_id in sorted(targets.group_ids if managing else ()):
         link = state.groups.get(jc_id)
         group = None
         if link is not None:
@@ -412,7 +422,7 @@ def read_targets(targets: Targets, directory: Directory, ledger: Ledger) -> Read
         if account is None or account.id is None:
             continue
         users[account.id] = account
-        if user_link is not None:
+        if user_link is not None and managing:
             holding = yield Call(
                 "iter_groups",
                 kwargs={"filter": render(eq("members.value", account.id))},
