@@ -609,6 +609,24 @@ class TestEncode:
         assert "hunter2-secret" not in repr(user)
         assert "password" not in repr(user)
 
+    @pytest.mark.parametrize(
+        ("user", "path"),
+        [
+            (User(user_name="a\ud800"), "$.userName"),
+            (
+                User(user_name="a", emails=(Email(value="\udfff@x"),)),
+                "$.emails[0].value",
+            ),
+            (User(user_name="a", extra={"n\ud800": 1}), '$["n\\ud800"]'),
+        ],
+    )
+    def test_dumps_names_a_lone_surrogate(self, user, path):
+        """A value no UTF-8 body can carry raises a ValidationError with its path."""
+        with pytest.raises(ValidationError) as info:
+            dumps(user)
+
+        assert [e.path for e in info.value.errors] == [path]
+
     def test_dumps_and_loads(self):
         """dumps writes compact UTF-8 JSON that loads reads back."""
         group = Group(display_name="Ventes à l'étranger", members=(Member(value="1"),))

@@ -118,6 +118,31 @@ class TestAgainstTheEmulator:
         assert len(patches) == 3 + 2 + 1
         assert emulator.groups == ()
 
+    def test_versions_guard_deactivation_and_renames(self, connect):
+        """With a stale version the change is refused (412); the current one works."""
+        emulator = Emulator(token=TOKEN)
+        client = connect(emulator, retry=NO_WAIT)
+        user = client.create_user(person(7)).resource
+        group = client.create_group(Group(display_name="Ops")).resource
+        client.patch_user(
+            user.id, [PatchOperation(op="replace", path="title", value="Lead")]
+        )
+        client.add_members(group.id, [user.id])
+
+        with pytest.raises(ex.PreconditionFailedError):
+            client.deactivate_user(user.id, version=user.meta.version)
+        with pytest.raises(ex.PreconditionFailedError):
+            client.rename_group(group.id, "Ops EU", version=group.meta.version)
+        current_user = client.get_user(user.id)
+        current_group = client.get_group(group.id)
+        deactivated = client.deactivate_user(user.id, version=current_user.meta.version)
+        renamed = client.rename_group(
+            group.id, "Ops EU", version=current_group.meta.version
+        )
+
+        assert deactivated.active is False
+        assert renamed.display_name == "Ops EU"
+
     def test_paging_small_pages(self, connect):
         """Iteration walks the emulator's capped pages, index and cursor alike."""
         emulator = Emulator(token=TOKEN, profile=GENERIC_PROFILE, max_page_size=4)

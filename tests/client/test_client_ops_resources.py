@@ -20,6 +20,7 @@ from scim_ninjio._ops import (
     patch,
     rename_group,
     replace,
+    search,
 )
 from scim_ninjio._retry import RetryPolicy
 from scim_ninjio.models import Group, Meta, PatchOperation, User
@@ -237,6 +238,23 @@ class TestGetReplacePatch:
         assert put.target == "/Users/1"
         assert put.header("if-match") == 'W/"2"'
 
+    @pytest.mark.parametrize("etag", [True, False])
+    def test_deactivate_and_rename_send_if_match_with_a_version(self, etag):
+        """A version given to deactivate or rename goes out as If-Match (ETags on)."""
+        deactivated = drive(
+            deactivate_user(session(), "1", version='W/"4"'),
+            [spc(etag=etag), scim(200, user_json("1", active=False))],
+        )
+        renamed = drive(
+            rename_group(session(), "g", "Ops", version='W/"9"'),
+            [spc(etag=etag), scim(200, group_json("g", "Ops"))],
+        )
+
+        sent = [deactivated.requests[1], renamed.requests[1]]
+        assert [r.method for r in sent] == ["PATCH", "PATCH"]
+        expected = ['W/"4"', 'W/"9"'] if etag else [None, None]
+        assert [r.header("if-match") for r in sent] == expected
+
     def test_replace_without_etag_support_sends_no_if_match(self):
         """Without ETag support, no If-Match is sent."""
         user = User(id="1", user_name="b", meta=Meta(version='W/"2"'))
@@ -448,6 +466,22 @@ class TestFind:
 
         assert run.result.id == "g"
         assert run.requests[0].query["filter"] == 'displayName eq "sales"'
+
+    def test_group_spelt_exactly_wins(self):
+        """Of several groups equal without case, the exact spelling is found."""
+        groups = [group_json("g1", "SALES"), group_json("g2", "Sales")]
+
+        run = drive(find_group(session(), "Sales"), [page(groups, 2)])
+
+        assert run.result.id == "g2"
+
+    def test_first_group_equal_without_case_when_none_is_exact(self):
+        """Without an exact spelling, the first match without case is found."""
+        groups = [group_json("g1", "SALES"), group_json("g2", "sAles")]
+
+        run = drive(find_group(session(), "Sales"), [page(groups, 2)])
+
+        assert run.result.id == "g1"
 
 
 class TestDeactivate:
@@ -712,3 +746,32 @@ def test_email_without_value_does_not_match():
     run = drive(find_user_by_email(session(), "a@b"), [page([valueless], 1)])
 
     assert run.result is None
+
+
+class TestLoneSurrogates:
+    """A text no UTF-8 request can carry is refused before anything is sent."""
+
+    @pytest.mark.parametrize(
+        "op",
+        [
+            lambda: find_user(session(), "ada\ud800"),
+            lambda: find_group(session(), "\udfffSales"),
+            lambda: get(session(), User, "id\ud800"),
+            lambda: get(session(), User, "1", attributes=["user\ud800Name"]),
+            lambda: search(session(), User, filter='userName eq "\ud83d"'),
+            lambda: search(session(), User, cursor="c\ud800", method="POST"),
+        ],
+        ids=["find_user", "find_group", "get", "attributes", "get-search", "cursor"],
+    )
+    def test_query_texts_and_ids(self, op):
+        """Filters, ids and attribute names with a lone surrogate: one clear error."""
+        with pytest.raises(ex.LocalProtocolError, match="lone UTF-16 surrogate"):
+            drive(op(), [])
+
+    def test_resource_values(self):
+        """A model value with a lone surrogate fails with its path, nothing sent."""
+        with pytest.raises(ex.ValidationError) as info:
+            drive(create(session(), User(user_name="ada", title="x\udc80")), [])
+
+        assert [e.path for e in info.value.errors] == ["$.title"]
+        assert "lone UTF-16 surrogate" in str(info.value)

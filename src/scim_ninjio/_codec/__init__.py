@@ -186,7 +186,51 @@ def holds_lone_surrogate(body: bytes | str, document: Any) -> bool:
 
 
 def dumps(obj: Any, *, request: bool = False) -> bytes:
-    """Encode a model as a compact UTF-8 JSON body."""
-    return json.dumps(
-        encode(obj, request=request), ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    """
+    Encode a model as a compact UTF-8 JSON body.
+
+    Raises:
+        ValidationError: A text of the model holds a lone UTF-16 surrogate,
+            which no UTF-8 body can carry; the error names where.
+    """
+    document = encode(obj, request=request)
+    try:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        path = _surrogate_path(document) or ()
+        raise ValidationError(
+            errors=[FieldError(render_path(path), LONE_SURROGATE_IN_TEXT)],
+            subject=type(obj).__name__,
+        ) from None
+
+
+#: Why a text with a lone surrogate cannot be sent.
+LONE_SURROGATE_IN_TEXT = (
+    "it holds a lone UTF-16 surrogate (such as '\\ud800'), which is not a "
+    "character and cannot be sent as UTF-8; correct the value where it came from"
+)
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether a text holds a lone surrogate, which no UTF-8 text can carry."""
+    return not text.isascii() and _RAW_IN_TEXT.search(text) is not None
+
+
+def _surrogate_path(value: Any, path: tuple[str | int, ...] = ()) -> Any:
+    """The path of the first text (or key) with a lone surrogate, or None."""
+    if isinstance(value, str):
+        return path if has_lone_surrogate(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _surrogate_path(key, (*path, key)) or _surrogate_path(
+                item, (*path, key)
+            )
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _surrogate_path(item, (*path, index))
+            if found is not None:
+                return found
+
+    return None

@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode
 
 import attrs
 
-from scim_ninjio._codec import dumps
+from scim_ninjio._codec import dumps, has_lone_surrogate
 from scim_ninjio._filter import Filter, render
 from scim_ninjio._http import Request
 from scim_ninjio._ops._core import Emit, Op, Session, Stream, exchange, parse
@@ -84,12 +84,26 @@ def projection(attributes: Sequence[str], excluded_attributes: Sequence[str]) ->
             "give attributes or excluded_attributes, not both "
             "(RFC 7644 section 3.4.2.5 defines no meaning for the two together)"
         )
+    _check_text(
+        attributes=",".join(attributes),
+        excluded_attributes=",".join(excluded_attributes),
+    )
     if attributes:
         return "?attributes=" + quote(",".join(attributes), safe=",")
     if excluded_attributes:
         return "?excludedAttributes=" + quote(",".join(excluded_attributes), safe=",")
 
     return ""
+
+
+def _check_text(**texts: str | None) -> None:
+    """Refuse a query text that no URL or UTF-8 body can carry."""
+    for name, text in texts.items():
+        if text is not None and has_lone_surrogate(text):
+            raise LocalProtocolError(
+                f"the {name} {text!r} holds a lone UTF-16 surrogate, which is not a "
+                "character and cannot be sent; correct the value where it came from"
+            )
 
 
 def search(
@@ -130,6 +144,13 @@ def search(
         excluded_attributes=excluded_attributes,
     )
     filter = filter_text(filter)  # noqa: A001 -- SCIM's own name for it
+    _check_text(
+        filter=filter,
+        cursor=cursor,
+        sort_by=sort_by,
+        attributes=",".join(attributes),
+        excluded_attributes=",".join(excluded_attributes),
+    )
     if method == "GET":
         params: list[tuple[str, str]] = []
         if filter is not None:

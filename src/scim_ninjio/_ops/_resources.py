@@ -20,7 +20,7 @@ from urllib.parse import quote
 import attrs
 
 from scim_ninjio import _filter
-from scim_ninjio._codec import decode, dumps, encode
+from scim_ninjio._codec import decode, dumps, encode, has_lone_surrogate
 from scim_ninjio._http import Request, Response, json_headers
 from scim_ninjio._ops._core import Op, Session, error_from, exchange, parse
 from scim_ninjio._ops._discovery import capabilities
@@ -97,6 +97,11 @@ def target(cls: type[R], id: str) -> str:  # noqa: A002 -- SCIM's own name for i
     if not id or not isinstance(id, str):
         raise LocalProtocolError(
             f"a {cls.__name__} id must be a non-empty string, got {id!r}"
+        )
+    if has_lone_surrogate(id):
+        raise LocalProtocolError(
+            f"the {cls.__name__} id {id!r} holds a lone UTF-16 surrogate, which "
+            "cannot be sent in a URL; correct the id where it came from"
         )
 
     return f"{cls.ENDPOINT}/{quote(id, safe='')}"
@@ -313,10 +318,16 @@ def delete(session: Session, cls: type[R], id: str) -> Op[None]:  # noqa: A002
 
 
 def _first_match(
-    session: Session, cls: type[R], query: str, matches: Callable[[R], bool]
+    session: Session,
+    cls: type[R],
+    query: str,
+    matches: Callable[[R], bool],
+    exact: Callable[[R], bool] | None = None,
 ) -> Op[R | None]:
     """
     Return the first resource of a filtered search that really matches.
+
+    Where several match, the first that is also ``exact`` wins.
 
     Limitations:
         Only the first page is read: a server that ignores filters and holds
@@ -330,6 +341,8 @@ def _first_match(
     # The filter is checked again here: a server that ignores filters answers
     # with every resource, and the first one is not the one asked for.
     found = [r for r in page.resources if matches(r)]
+    if exact is not None:
+        found.sort(key=lambda r: not exact(r))
 
     return found[0] if found else None
 
@@ -373,7 +386,10 @@ def find_group(session: Session, display_name: str) -> Op[Group | None]:
     def matches(group: Group) -> bool:
         return (group.display_name or "").lower() == folded
 
-    found = yield from _first_match(session, Group, page_filter, matches)
+    def exact(group: Group) -> bool:
+        return group.display_name == display_name
+
+    found = yield from _first_match(session, Group, page_filter, matches, exact)
 
     return found
 
@@ -417,14 +433,29 @@ def _applied(resource: R, operations: Sequence[PatchOperation], where: str) -> R
     return decode(document, cls)
 
 
-def deactivate_user(session: Session, id: str) -> Op[User | None]:  # noqa: A002
-    """Deactivate a user the profile's way: PATCH ``active=false``, or PUT."""
+def deactivate_user(
+    session: Session,
+    id: str,  # noqa: A002 -- SCIM's own name for it
+    *,
+    version: str | None = None,
+) -> Op[User | None]:
+    """
+    Deactivate a user the profile's way: PATCH ``active=false``, or PUT.
+
+    ``version`` (the user's ``meta.version``) goes out as ``If-Match`` when
+    the server supports ETags; a PUT always sends the version it read.
+    """
     found = yield from capabilities(session)
     if session.profile.deactivation == "patch" and found.patch:
         operation = PatchOperation(op="replace", path="active", value=False)
         return (
             yield from patch(
-                session, User, id, (operation,), applied=lambda u: u.active is False
+                session,
+                User,
+                id,
+                (operation,),
+                version=version,
+                applied=lambda u: u.active is False,
             )
         )
 
@@ -435,8 +466,19 @@ def _inactive(user: User) -> User:
     return attrs.evolve(user, active=False)
 
 
-def rename_group(session: Session, id: str, display_name: str) -> Op[Group | None]:  # noqa: A002
-    """Rename a group (rule G4): PATCH ``replace displayName``, or PUT."""
+def rename_group(
+    session: Session,
+    id: str,  # noqa: A002 -- SCIM's own name for it
+    display_name: str,
+    *,
+    version: str | None = None,
+) -> Op[Group | None]:
+    """
+    Rename a group (rule G4): PATCH ``replace displayName``, or PUT.
+
+    ``version`` (the group's ``meta.version``) goes out as ``If-Match`` when
+    the server supports ETags; a PUT always sends the version it read.
+    """
     found = yield from capabilities(session)
     if found.patch:
         operation = PatchOperation(op="replace", path="displayName", value=display_name)
@@ -446,6 +488,7 @@ def rename_group(session: Session, id: str, display_name: str) -> Op[Group | Non
                 Group,
                 id,
                 (operation,),
+                version=version,
                 applied=lambda g: g.display_name == display_name,
             )
         )

@@ -218,9 +218,21 @@ class AsyncNinjioClient(ClientBase):
             _ops.patch(self._session, User, id, operations, version=version)
         )
 
-    async def deactivate_user(self, id: str) -> User | None:  # noqa: A002
-        """Deactivate a user (rule U5): ``active=false`` the profile's way."""
-        return await self._run(_ops.deactivate_user(self._session, id))
+    async def deactivate_user(
+        self,
+        id: str,  # noqa: A002 -- SCIM's own name for it
+        *,
+        version: str | None = None,
+    ) -> User | None:
+        """
+        Deactivate a user (rule U5): ``active=false`` the profile's way.
+
+        ``version``, the user's ``meta.version``, is sent as ``If-Match`` when
+        the server supports ETags: the change is refused
+        (:class:`~scim_ninjio.exceptions.PreconditionFailedError`) if the user
+        changed since it was read.
+        """
+        return await self._run(_ops.deactivate_user(self._session, id, version=version))
 
     async def delete_user(self, id: str) -> None:  # noqa: A002
         """Delete a user where the profile allows it (NINJIO never does)."""
@@ -317,9 +329,22 @@ class AsyncNinjioClient(ClientBase):
         """Replace a group whole (PUT), with ``If-Match`` when ETags are on."""
         return await self._run(_ops.replace(self._session, group))
 
-    async def rename_group(self, id: str, display_name: str) -> Group | None:  # noqa: A002
-        """Rename a group (rule G4)."""
-        return await self._run(_ops.rename_group(self._session, id, display_name))
+    async def rename_group(
+        self,
+        id: str,  # noqa: A002 -- SCIM's own name for it
+        display_name: str,
+        *,
+        version: str | None = None,
+    ) -> Group | None:
+        """
+        Rename a group (rule G4).
+
+        ``version``, the group's ``meta.version``, is sent as ``If-Match`` when
+        the server supports ETags.
+        """
+        return await self._run(
+            _ops.rename_group(self._session, id, display_name, version=version)
+        )
 
     async def add_members(self, id: str, member_ids: Iterable[str]) -> None:  # noqa: A002
         """Add users to a group, in the profile's chunks (rule G3)."""

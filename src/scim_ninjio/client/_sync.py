@@ -216,9 +216,21 @@ class NinjioClient(ClientBase):
             _ops.patch(self._session, User, id, operations, version=version)
         )
 
-    def deactivate_user(self, id: str) -> User | None:  # noqa: A002
-        """Deactivate a user (rule U5): ``active=false`` the profile's way."""
-        return self._run(_ops.deactivate_user(self._session, id))
+    def deactivate_user(
+        self,
+        id: str,  # noqa: A002 -- SCIM's own name for it
+        *,
+        version: str | None = None,
+    ) -> User | None:
+        """
+        Deactivate a user (rule U5): ``active=false`` the profile's way.
+
+        ``version``, the user's ``meta.version``, is sent as ``If-Match`` when
+        the server supports ETags: the change is refused
+        (:class:`~scim_ninjio.exceptions.PreconditionFailedError`) if the user
+        changed since it was read.
+        """
+        return self._run(_ops.deactivate_user(self._session, id, version=version))
 
     def delete_user(self, id: str) -> None:  # noqa: A002
         """
@@ -321,9 +333,22 @@ class NinjioClient(ClientBase):
         """Replace a group whole (PUT), with ``If-Match`` when ETags are on."""
         return self._run(_ops.replace(self._session, group))
 
-    def rename_group(self, id: str, display_name: str) -> Group | None:  # noqa: A002
-        """Rename a group (rule G4)."""
-        return self._run(_ops.rename_group(self._session, id, display_name))
+    def rename_group(
+        self,
+        id: str,  # noqa: A002 -- SCIM's own name for it
+        display_name: str,
+        *,
+        version: str | None = None,
+    ) -> Group | None:
+        """
+        Rename a group (rule G4).
+
+        ``version``, the group's ``meta.version``, is sent as ``If-Match`` when
+        the server supports ETags.
+        """
+        return self._run(
+            _ops.rename_group(self._session, id, display_name, version=version)
+        )
 
     def add_members(self, id: str, member_ids: Iterable[str]) -> None:  # noqa: A002
         """Add users to a group, in the profile's chunks (rule G3)."""

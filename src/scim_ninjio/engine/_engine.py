@@ -15,6 +15,13 @@ of a phase at once under a bounded concurrency. Both run the same step logic
 - a failed step is reported with its cause and does not stop the others;
   steps that depend on it are skipped and reported;
 - one :class:`StepRecord` per step goes to ``on_record`` and to the logger.
+
+The engines send no ``If-Match``. Each change they make sets a value to
+JumpCloud's (a title, ``active``, a group's name, a member added or removed),
+which is right whatever else changed in NINJIO since the plan read it; a
+version check would turn every unrelated change on NINJIO's side (a training
+record, a placement) into a failed step. Callers who want the check pass a
+``version`` to the clients' methods.
 """
 
 from __future__ import annotations
