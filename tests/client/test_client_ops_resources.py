@@ -16,7 +16,6 @@ from scim_ninjio._ops import (
     find_user,
     find_user_by_email,
     get,
-    member_patches,
     patch,
     rename_group,
     replace,
@@ -726,11 +725,22 @@ class TestGroups:
         assert len(run.requests) == 3
         assert [r.method for r in run2.requests] == ["GET", "PATCH", "GET", "PATCH"]
 
-    def test_member_patches_doctest_shape(self):
-        """member_patches returns add chunks, then remove chunks."""
-        bodies = member_patches(["a"], ["b", "c"], chunk_size=1, removal="value")
+    def test_removals_go_first_in_chunks_of_the_profile(self):
+        """change_members removes first, then adds, at most a chunk per PATCH."""
+        profile = ServerProfile(name="x", member_chunk_size=2, member_removal="value")
+        answers = [spc()] + [scim(204, None)] * 2
 
-        assert [b.operations[0].op for b in bodies] == ["add", "remove", "remove"]
+        run = drive(
+            change_members(session(profile=profile), "g", add=["a"], remove=["b", "c"]),
+            answers,
+        )
+
+        bodies = [json.loads(r.body)["Operations"] for r in run.requests[1:]]
+        assert [[o["op"] for o in body] for body in bodies] == [
+            ["remove"],
+            ["add"],
+        ]
+        assert bodies[0][0]["value"] == [{"value": "b"}, {"value": "c"}]
 
 
 def test_profile_validates_chunk_size():

@@ -26,7 +26,7 @@ from scim_ninjio._ops._core import Op, Session, error_from, exchange, parse
 from scim_ninjio._ops._discovery import capabilities
 from scim_ninjio._ops._paging import projection, search
 from scim_ninjio._ops._values import Created
-from scim_ninjio._patch import apply
+from scim_ninjio._patch import apply, member_operations
 from scim_ninjio._schema import resource_schema
 from scim_ninjio.exceptions import (
     ConnectionDroppedError,
@@ -51,7 +51,6 @@ __all__ = [
     "find_user",
     "find_user_by_email",
     "get",
-    "member_patches",
     "patch",
     "rename_group",
     "replace",
@@ -80,11 +79,6 @@ def eq(attribute: str, value: str) -> str:
     userName eq "x\" or userName pr \""
     """
     return _filter.render(_filter.eq(attribute, value))
-
-
-def _member_path(member_id: str) -> str:
-    """Return the PATCH path ``members[value eq "id"]``."""
-    return _filter.render(_filter.value_path("members", _filter.eq("value", member_id)))
 
 
 def target(cls: type[R], id: str) -> str:  # noqa: A002 -- SCIM's own name for it
@@ -500,51 +494,6 @@ def rename_group(
     )
 
 
-def _chunks(ids: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    return (ids[i : i + size] for i in range(0, len(ids), size))
-
-
-def member_patches(
-    add: Sequence[str],
-    remove: Sequence[str],
-    *,
-    chunk_size: int,
-    removal: str = "filter",
-) -> tuple[PatchOp, ...]:
-    """
-    Return the PATCH bodies that add and remove members, in chunks (rule G3).
-
-    Args:
-        add: The ids of the members to add.
-        remove: The ids of the members to remove.
-        chunk_size: The most members one body adds or removes.
-        removal: ``"filter"`` (``members[value eq "id"]``, one operation per
-            member) or ``"value"`` (one operation with a list of values).
-
-    >>> [len(p.operations) for p in member_patches(["a", "b", "c"], ["d"],
-    ...     chunk_size=2)]
-    [1, 1, 1]
-    """
-    bodies: list[PatchOp] = []
-    for chunk in _chunks(add, chunk_size):
-        value = [{"value": i} for i in chunk]
-        bodies.append(
-            PatchOp(operations=(PatchOperation(op="add", path="members", value=value),))
-        )
-    for chunk in _chunks(remove, chunk_size):
-        operations: tuple[PatchOperation, ...]
-        if removal == "value":
-            value = [{"value": i} for i in chunk]
-            operations = (PatchOperation(op="remove", path="members", value=value),)
-        else:
-            operations = tuple(
-                PatchOperation(op="remove", path=_member_path(i)) for i in chunk
-            )
-        bodies.append(PatchOp(operations=operations))
-
-    return tuple(bodies)
-
-
 def _unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
@@ -571,7 +520,7 @@ def change_members(
             session, Group, id, lambda g: _with_members(g, adding, removing)
         )
         return
-    bodies = member_patches(
+    bodies = member_operations(
         adding,
         removing,
         chunk_size=profile.member_chunk_size,

@@ -10,7 +10,7 @@ membership changes as PATCH requests of bounded size (rule G3).
 All three work on SCIM JSON (``dict`` as :func:`json.loads` returns it, with
 wire names), so that attributes no model knows survive.
 
->>> from scim_ninjio._schema import resource_schema
+>>> from scim_ninjio.patch import resource_schema
 >>> group = resource_schema("Group")
 >>> old = {"displayName": "Sales", "members": [{"value": "a"}, {"value": "b"}]}
 >>> new = {"displayName": "Sales", "members": [{"value": "b"}, {"value": "c"}]}

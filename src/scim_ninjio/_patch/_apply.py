@@ -67,7 +67,7 @@ def apply(
         resource: The document to patch (SCIM JSON, as :func:`json.loads`
             returns it).
         operations: The operations of a PatchOp.
-        schema: The resource's schema (:func:`~scim_ninjio._schema.resource_schema`).
+        schema: The resource's schema (:func:`~scim_ninjio.patch.resource_schema`).
         strict: Refuse everything RFC 7644 does not allow.
 
     Returns:
@@ -84,7 +84,7 @@ def apply(
             value.
         MutabilityError: A change to a readOnly or immutable attribute.
 
-    >>> from scim_ninjio._schema import resource_schema
+    >>> from scim_ninjio.patch import resource_schema
     >>> ops = [PatchOperation(op="replace", path="DisplayName", value="Ops")]
     >>> apply({"displayName": "Tour Guides"}, ops, resource_schema("Group"))
     {'displayName': 'Ops'}

@@ -40,7 +40,7 @@ def diff(
     Returns:
         The operations, in schema order; an empty tuple when nothing changed.
 
-    >>> from scim_ninjio._schema import resource_schema
+    >>> from scim_ninjio.patch import resource_schema
     >>> ops = diff({"userName": "bjensen", "name": {"givenName": "Barbara"}},
     ...            {"UserName": "bjensen", "name": {"givenName": "Babs"}},
     ...            resource_schema("User"))
