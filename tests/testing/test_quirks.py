@@ -2,10 +2,15 @@
 
 import urllib.parse
 
+import attrs
 import pytest
 
 from scim_ninjio._constants import ENTERPRISE_USER, GROUP, PATCH_OP, USER
+from scim_ninjio.client import NinjioClient
+from scim_ninjio.exceptions import NotFoundError
+from scim_ninjio.testing import DEFAULT_TOKEN
 from scim_ninjio.testing.emulator import GENERIC_PROFILE, Emulator, EmulatorProfile
+from scim_ninjio.transports import MemoryTransport
 
 
 @pytest.fixture(params=[False, True], ids=["lenient", "strict"])
@@ -417,6 +422,31 @@ class TestAnswers:
         body = call("GET", "/Users/nobody").json
 
         assert body["status"] == "404"
+
+    def test_error_status_as_an_integer(self, caller_for):
+        """A profile can write status as a number, for clients to be tested on it."""
+        profile = attrs.evolve(GENERIC_PROFILE, error_status="integer")
+        call = caller_for(Emulator(profile=profile))
+
+        missing = call("GET", "/Users/nobody")
+
+        assert missing.json["status"] == 404
+        assert missing.json["detail"]
+
+    def test_clients_read_an_integer_status(self):
+        """The client reads such an error into the same typed exception."""
+        profile = attrs.evolve(GENERIC_PROFILE, error_status="integer")
+        emulator = Emulator(profile=profile)
+        transport = MemoryTransport(emulator.handle, authorize=True)
+        with (
+            NinjioClient(
+                "https://ninjio.example/scim/v2", DEFAULT_TOKEN, transport=transport
+            ) as client,
+            pytest.raises(NotFoundError) as info,
+        ):
+            client.get_user("nobody")
+
+        assert info.value.status == 404
 
     @pytest.mark.parametrize("status", [200, 204])
     def test_patch_answer(self, caller_for, status):

@@ -278,20 +278,23 @@ class Emulator:
             request: The request; ``target`` is relative to the SCIM base URL
                 and the ``authorization`` header carries the bearer token.
         """
+        status_as = self.profile.error_status
         with self._lock:
             credentials = self._credentials(request)
             try:
                 _authenticate(credentials)
                 response = self._service.dispatch(request)
             except MethodNotAllowed as e:
-                response = error_response(e, {"allow": e.allow})
+                response = error_response(e, {"allow": e.allow}, status_as=status_as)
             except UnauthorizedError as e:
                 challenge = 'Bearer realm="SCIM"'
                 if credentials == "invalid":
                     challenge += ', error="invalid_token"'
-                response = error_response(e, {"www-authenticate": challenge})
+                response = error_response(
+                    e, {"www-authenticate": challenge}, status_as=status_as
+                )
             except ScimError as e:
-                response = error_response(e)
+                response = error_response(e, status_as=status_as)
             self._record_request(request, credentials, response.status)
             logger.debug(
                 "emulator: %s %s -> %d", request.method, request.path, response.status

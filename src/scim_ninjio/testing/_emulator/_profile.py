@@ -31,6 +31,9 @@ class EmulatorProfile:
             ``If-Match`` / ``If-None-Match`` are honoured.
         cursor_paging: Whether cursor paging (:rfc:`9865`) is offered next to
             index paging.
+        error_status: How an Error body writes its ``status``: as a JSON
+            string, as :rfc:`7644#section-3.12` says, or as an integer, as
+            some servers do, so that clients can be tested against both.
     """
 
     name: str
@@ -41,6 +44,7 @@ class EmulatorProfile:
     patch_status: Literal[200, 204] = 200
     etags: bool = True
     cursor_paging: bool = True
+    error_status: Literal["string", "integer"] = "string"
 
 
 #: NINJIO as it behaves: no user DELETE, placement in its own groups, one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from scim_ninjio import _constants
 from scim_ninjio._codec import LONE_SURROGATE, dumps, holds_lone_surrogate
@@ -51,18 +51,26 @@ def error_body(status: int, scim_type: str | None, detail: str | None) -> bytes:
 
 
 def error_response(
-    error: ScimError, headers: Mapping[str, str] | None = None
+    error: ScimError,
+    headers: Mapping[str, str] | None = None,
+    *,
+    status_as: Literal["string", "integer"] = "string",
 ) -> Response:
-    """Answer a :class:`~scim_ninjio.exceptions.ScimError` raised by a handler."""
+    """
+    Answer a :class:`~scim_ninjio.exceptions.ScimError` raised by a handler.
+
+    ``status_as="integer"`` writes the body's ``status`` as a JSON number.
+    """
     all_headers = {"content-type": _constants.SCIM_JSON}
     if headers:
         all_headers.update(headers)
+    body = error_body(error.status, error.scim_type, error.detail)
+    if status_as == "integer":
+        document = json.loads(body)
+        document["status"] = error.status
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
-    return Response(
-        error.status,
-        all_headers,
-        error_body(error.status, error.scim_type, error.detail),
-    )
+    return Response(error.status, all_headers, body)
 
 
 def read_json(body: bytes | None, *, what: str) -> dict[str, Any]:
