@@ -117,6 +117,22 @@ def test_threshold_lets_a_run_within_the_limit_through(new_rig):
         strict.sync(everyone(PEOPLE[1:]))
 
 
+def test_threshold_share_counts_only_users_still_active(new_rig):
+    """Users deactivated by earlier runs do not dilute the threshold's share."""
+    threshold = DeactivationThreshold(min_count=0, max_share=0.5)
+    rig = new_rig(settings=SyncSettings(threshold=threshold))
+    rig.sync(everyone())
+    rig.sync(everyone(PEOPLE[:6]))  # 4 of 10 leave: within half.
+
+    # 4 of the 6 still active would leave: more than half of them, though
+    # only 4 of the 10 the ledger has ever managed.
+    with pytest.raises(ThresholdExceededError) as caught:
+        rig.sync(everyone(PEOPLE[:2]))
+
+    assert (caught.value.deactivations, caught.value.managed) == (4, 6)
+    assert caught.value.limit == 3
+
+
 # --- An incomplete source never takes anything away -----------------------------------
 
 

@@ -257,7 +257,9 @@ class _Planner:
             notes=tuple(self.notes),
             complete=self.directory.complete,
             group_management=self.directory.group_management,
-            managed_users=len(self.ledger.users),
+            # Users deactivated before cannot be deactivated again: counting
+            # them would let the threshold's share grow looser with every run.
+            managed_users=sum(1 for link in self.ledger.users.values() if link.active),
             targeted=self.targets is not None,
         )
 

@@ -480,8 +480,9 @@ class Plan:
         complete: Whether the source was read completely; only then are
             users deactivated and groups deleted.
         group_management: Whether group steps were planned (G7).
-        managed_users: How many users the integration manages, for the
-            deactivation threshold.
+        managed_users: How many users the integration manages and has not
+            deactivated, for the deactivation threshold: the people a run
+            could take access from.
         targeted: Whether the plan covers only the records an event named
             (G8), rather than the whole directory.
         created_at: When the plan was made.
