@@ -9,7 +9,7 @@ import pytest
 
 import scim_ninjio
 
-from scim_ninjio.testing import plugin, server, strategies
+from scim_ninjio.testing import jumpcloud, plugin, server, strategies
 
 
 pytest_plugins = ["pytester"]
@@ -73,6 +73,12 @@ class TestLiteralBlocks:
         exec(literal_block(server), {})  # noqa: S102 -- our own docs
 
         assert capsys.readouterr().out == "True\n"
+
+    def test_jumpcloud(self, capsys):
+        """The stand-in, served over HTTP, is read back by read_jumpcloud."""
+        exec(literal_block(jumpcloud), {})  # noqa: S102 -- our own docs
+
+        assert capsys.readouterr().out == "3 ['Staff']\n"
 
     def test_plugin(self, pytester):
         """The plugin's example test passes in a pytest run of its own."""

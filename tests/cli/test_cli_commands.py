@@ -345,7 +345,9 @@ class TestSync:
         result = _run(runner, "sync", "--url", live.url, "--directory", directory_file)
 
         assert result.exit_code == 2
-        assert "--ledger" in result.stderr
+        assert _one_error_line(result) == (
+            "error: missing option '--ledger'; run scim-ninjio sync --help"
+        )
 
     def test_a_ledger_that_is_not_sqlite(self, runner, live, directory_file, tmp_path):
         """A ledger file that is not a ledger exits 2 in one line."""

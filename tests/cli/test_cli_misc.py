@@ -15,7 +15,7 @@ from conftest import TOKEN
 from scim_ninjio import cli as cli_package
 from scim_ninjio.__main__ import _run
 from scim_ninjio._sample import sample_directory
-from scim_ninjio.cli import _commands, cli, main
+from scim_ninjio.cli import _commands, _demo, cli, main
 from scim_ninjio.client import NinjioClient
 from scim_ninjio.engine import Engine
 from scim_ninjio.mapping import ATTRIBUTE_MAPPING, GROUP_MAPPING
@@ -241,9 +241,11 @@ class TestEntryPoints:
         assert json.loads(capsys.readouterr().out)["users"]
 
     def test_main_usage_error(self, capsys):
-        """An unknown command returns 2 with click's message."""
+        """An unknown command returns 2 with one line that points to --help."""
         assert main(["nope"]) == 2
-        assert "No such command" in capsys.readouterr().err
+        assert capsys.readouterr().err == (
+            "error: no such command 'nope'; run scim-ninjio --help\n"
+        )
 
     def test_main_failure_status(self, capsys, closed_port, monkeypatch):
         """A failed command returns its status and prints one error line."""
@@ -380,3 +382,112 @@ class TestUnexpectedErrors:
         )
 
         assert isinstance(result.exception, RuntimeError)
+
+    @pytest.fixture(
+        params=[
+            (["demo", "--users", "40"], _demo, "sample_directory"),
+            (["mapping"], _commands._output, "show_mapping"),
+            (["mapping", "--json"], _commands._output, "mapping_json"),
+        ],
+        ids=["demo", "mapping", "mapping-json"],
+    )
+    def broken_command(self, request, monkeypatch):
+        """The arguments of a command that fails with a plain Python error."""
+        args, module, name = request.param
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(module, name, boom)
+        return args
+
+    def test_every_command_says_one_line(self, runner, broken_command):
+        """demo and mapping, like the others, exit 1 with one line."""
+        result = runner.invoke(cli, broken_command)
+
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "error: unexpected RuntimeError: boom; run again with --debug for the "
+            "traceback and report it\n"
+        )
+        assert "Traceback" not in result.output
+
+    def test_every_command_raises_under_debug(self, capsys, broken_command):
+        """Under --debug, main() lets the error out, with its traceback."""
+        with pytest.raises(RuntimeError, match="boom") as caught:
+            main(["--debug", *broken_command])
+
+        assert caught.traceback
+        assert "error: unexpected" not in capsys.readouterr().err
+
+
+class TestUsageErrors:
+    """click's usage errors are one line that points to --help, with status 2."""
+
+    @pytest.mark.parametrize(
+        ("args", "line"),
+        [
+            (
+                ["plan", "--bogus"],
+                "no such option '--bogus'; run scim-ninjio plan --help",
+            ),
+            (
+                ["mapping", "--jsn"],
+                (
+                    "no such option '--jsn' (did you mean '--json'?); "
+                    "run scim-ninjio mapping --help"
+                ),
+            ),
+            (
+                ["sync", "--directory", "d.json", "--ledger", "l.sqlite3"],
+                "missing option '--url' (or NINJIO_URL); run scim-ninjio sync --help",
+            ),
+            (
+                ["mapping", "--format", "html"],
+                (
+                    "invalid value for '--format': 'html' is not one of 'table', "
+                    "'markdown', 'rst'; run scim-ninjio mapping --help"
+                ),
+            ),
+            (
+                ["mapping", "extra"],
+                "got unexpected extra argument (extra); run scim-ninjio mapping --help",
+            ),
+            (
+                ["--bogus", "mapping"],
+                "no such option '--bogus'; run scim-ninjio --help",
+            ),
+            (["nope"], "no such command 'nope'; run scim-ninjio --help"),
+        ],
+        ids=[
+            "unknown-option",
+            "misspelt-option",
+            "missing-option",
+            "bad-value",
+            "extra-argument",
+            "unknown-root-option",
+            "unknown-command",
+        ],
+    )
+    def test_one_line(self, runner, args, line):
+        """Instead of click's Usage, Try and Error lines: error, what, what to do."""
+        result = runner.invoke(cli, args)
+
+        assert result.exit_code == 2
+        assert result.stderr == f"error: {line}\n"
+        assert result.stdout == ""
+
+    def test_from_main(self, capsys):
+        """main(), which runs click outside standalone mode, says the same."""
+        assert main(["demo", "--users", "5"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert err.startswith("error: invalid value for '--users': 5 is not in the ")
+        assert err.endswith("; run scim-ninjio demo --help\n")
+
+    def test_a_bare_command_still_shows_the_help(self, runner):
+        """scim-ninjio without a command prints its help, not an error line."""
+        result = runner.invoke(cli, [])
+
+        assert "Commands:" in result.output
+        assert "error:" not in result.output

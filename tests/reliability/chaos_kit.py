@@ -214,15 +214,17 @@ class Figures:
     runs: int
     failed_steps: int
     seconds: float
+    converged: bool
 
     def line(self) -> str:
-        """Return the figures as one line."""
+        """Return the figures as one line; "converged" only if the plan emptied."""
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.by_kind.items()))
+        ending = "converged" if self.converged else "did not converge"
         return (
             f"{self.client}: {self.users} users / {self.groups} groups, "
             f"{self.steps} steps; {self.requests} requests, {self.faults} faults "
             f"({kinds}), {self.retries} retries, {self.failed_steps} steps failed, "
-            f"converged after {self.runs} run(s) in {self.seconds:.1f} s"
+            f"{ending} after {self.runs} run(s) in {self.seconds:.1f} s"
         )
 
 
@@ -348,6 +350,7 @@ def chaos_sync(
         runs=len(runs.reports),
         failed_steps=sum(len(r.failures) for r in runs.reports),
         seconds=seconds,
+        converged=runs.converged,
     )
 
     return Outcome(

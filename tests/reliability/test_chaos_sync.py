@@ -12,6 +12,7 @@ from chaos_kit import (
     CLIENTS,
     MAX_RUNS,
     SIZES,
+    Figures,
     chaos_sync,
     ledger_problems,
     state_problems,
@@ -89,3 +90,36 @@ class TestChaosSync:
         assert figures.faults >= figures.requests * 0.05
         assert len(figures.by_kind) >= 5
         assert figures.retries > 0
+
+
+class TestFiguresLine:
+    """The printed figures say "converged" only when the last plan was empty."""
+
+    def _figures(self, *, converged):
+        return Figures(
+            client="sync (urllib3)",
+            users=300,
+            groups=10,
+            steps=320,
+            requests=400,
+            faults=40,
+            by_kind={"hang": 40},
+            retries=12,
+            runs=MAX_RUNS if not converged else 2,
+            failed_steps=9,
+            seconds=1.5,
+            converged=converged,
+        )
+
+    def test_converged(self):
+        """An experiment whose plan emptied says after how many runs."""
+        line = self._figures(converged=True).line()
+
+        assert line.endswith("9 steps failed, converged after 2 run(s) in 1.5 s")
+
+    def test_not_converged(self):
+        """An experiment that gave up says so, and never "converged after"."""
+        line = self._figures(converged=False).line()
+
+        assert f"9 steps failed, did not converge after {MAX_RUNS} run(s)" in line
+        assert ", converged" not in line

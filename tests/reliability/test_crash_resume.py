@@ -159,19 +159,38 @@ def ledger_bytes_hold_no_token(path: pathlib.Path) -> bool:
     return all(token not in file.read_bytes() for file in files if file.exists())
 
 
+def tally_line(figures: collections.Counter[str], seconds: float) -> str:
+    """
+    Say the trials' figures in one line.
+
+    ``trials`` counts the trials begun and ``passed`` those that met every
+    check; the other figures are the passed trials'. The line says that
+    every rerun converged only when every trial passed.
+    """
+    trials, passed = figures["trials"], figures["passed"]
+    verdict = (
+        "every rerun converged"
+        if passed == trials
+        else f"{trials - passed} of {trials} trials failed; the figures count the "
+        f"{passed} that passed"
+    )
+
+    return (
+        f"crash trials: {trials} trials of {SIZES.crash_users} users, "
+        f"{figures['kills']} kills ({figures['before']} before the request was "
+        f"processed, {figures['kills'] - figures['before']} after), "
+        f"{figures['requests']} requests in full runs; {verdict}, "
+        f"in {seconds:.1f} s"
+    )
+
+
 @pytest.fixture(scope="module")
 def tally():
     """Add up the trials' figures and print them once all have run."""
     figures: collections.Counter[str] = collections.Counter()
     started = time.perf_counter()
     yield figures
-    print(  # noqa: T201 -- the figures, shown with -s
-        f"crash trials: {figures['trials']} trials of {SIZES.crash_users} users, "
-        f"{figures['kills']} kills ({figures['before']} before the request was "
-        f"processed, {figures['kills'] - figures['before']} after), "
-        f"{figures['requests']} requests in full runs; every rerun converged, "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
+    print(tally_line(figures, time.perf_counter() - started))  # noqa: T201 -- with -s
 
 
 @pytest.mark.slow
@@ -179,7 +198,37 @@ def tally():
 @pytest.mark.parametrize("number", range(SIZES.crash_trials))
 def test_killed_sync_resumes(number, tmp_path, tally):
     """U2: a sync killed anywhere resumes to the desired state, nothing twice."""
+    tally.update(trials=1)
     figures = trial(number, tmp_path)
-    tally.update(figures, trials=1)
 
     assert figures["kills"] >= 1
+
+    tally.update(figures, passed=1)
+
+
+class TestTallyLine:
+    """The crash figures claim convergence only when every trial passed."""
+
+    def test_every_trial_passed(self):
+        """All trials passed: the line says every rerun converged."""
+        figures = collections.Counter(
+            trials=3, passed=3, kills=4, before=1, requests=900
+        )
+
+        line = tally_line(figures, 2.0)
+
+        assert "4 kills (1 before the request was processed, 3 after)" in line
+        assert line.endswith(
+            "900 requests in full runs; every rerun converged, in 2.0 s"
+        )
+
+    def test_a_trial_failed(self):
+        """A failed trial: the line says how many failed, and claims nothing."""
+        figures = collections.Counter(
+            trials=3, passed=2, kills=3, before=1, requests=600
+        )
+
+        line = tally_line(figures, 2.0)
+
+        assert "converged" not in line
+        assert "1 of 3 trials failed; the figures count the 2 that passed" in line

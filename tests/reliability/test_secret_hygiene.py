@@ -45,6 +45,14 @@ from scim_ninjio.transports import (
 
 SYNC_TRANSPORTS = {"urllib3": Urllib3Transport, "requests": RequestsTransport}
 
+#: A token NINJIO refuses: it must not get out either, though it opens nothing.
+WRONG_TOKEN = "another-token"
+
+
+def leaks(text: str) -> bool:
+    """Whether some text holds a token, the refused one included."""
+    return holds_token(text) or WRONG_TOKEN in text
+
 
 def shown(error: BaseException) -> str:
     """Everything an error shows: text, repr, traceback, causes, pickle."""
@@ -127,23 +135,27 @@ class TestWholeSync:
         assert not any(holds_token(t) for t in texts)
         assert any("/Users" in line for line in no_token_gets_out.lines)
 
-    def test_failed_steps_and_errors(self, directory):
+    def test_failed_steps_and_errors(self, directory, capsys, no_token_gets_out):
         """A run whose every write fails: records, errors and traces hold no token."""
         emulator = Emulator(token=SECRET)
         with (
             LiveServer(emulator) as server,
             NinjioClient(server.url, SECRET, retry=FAST_RETRY) as good,
-            NinjioClient(server.url, "another-token", retry=FAST_RETRY) as bad,
+            NinjioClient(server.url, WRONG_TOKEN, retry=FAST_RETRY) as bad,
         ):
             plan = Engine(good, SqliteLedger(":memory:")).plan(directory)
             report = Engine(bad, SqliteLedger(":memory:")).apply(plan)
             with pytest.raises(UnauthorizedError) as caught:
                 Engine(bad, SqliteLedger(":memory:")).plan(directory)
+        printed = capsys.readouterr()
 
         assert report.failures
         assert all(r.error_type == "UnauthorizedError" for r in report.failures)
-        assert not holds_token(json.dumps(report.to_json()))
-        assert not holds_token(shown(caught.value))
+        assert not leaks(json.dumps(report.to_json()))
+        assert not leaks(shown(caught.value))
+        assert not leaks(printed.out + printed.err)
+        assert no_token_gets_out.lines
+        assert not any(WRONG_TOKEN in line for line in no_token_gets_out.lines)
 
 
 class TestIntegrationLedger:

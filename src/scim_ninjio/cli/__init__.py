@@ -31,18 +31,71 @@ from __future__ import annotations
 import sys
 
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from scim_ninjio.cli._commands import import_, mapping, plan, serve, sync, verify
-from scim_ninjio.cli._common import EXIT_FAILED, EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE
+from scim_ninjio.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    usage_error,
+)
 from scim_ninjio.cli._demo import demo
 
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_USAGE", "cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Raised by click 8.2 and later to print the help of a bare ``scim-ninjio``;
+# click 8.1 prints it without an error.
+_HELP_SHOWN: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _Group(click.Group):
+    """
+    The root command, which says click's usage errors in one line.
+
+    click raises them while it parses the command line: the root's options in
+    :meth:`make_context`, a command's name and options in :meth:`invoke`. Both
+    turn them into a :class:`~scim_ninjio.cli._common.CliError`, so that
+    :func:`main` and click's standalone mode (a test's runner) say them alike.
+    The help that a bare ``scim-ninjio`` prints stays as it is.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the root's options; a usage error ends as one line."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _HELP_SHOWN:
+            raise
+        except click.UsageError as error:
+            raise usage_error(error, info_name or self.name or "") from error
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Parse and run the command; a usage error ends as one line."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            command = ctx.command_path
+            if ctx.invoked_subcommand:
+                command = f"{command} {ctx.invoked_subcommand}"
+            raise usage_error(error, command) from error
+
+
+@click.group(
+    name="scim-ninjio",
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--debug", is_flag=True, help="Show the traceback of an error, and DEBUG logs."
 )

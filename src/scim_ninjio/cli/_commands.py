@@ -259,6 +259,7 @@ def verify(
     help="A table for reading, or Markdown or reStructuredText for docs.",
 )
 @_json_option
+@with_debug
 def mapping(notes: bool, fmt: str, as_json: bool) -> None:
     """Print the attribute-mapping table: JumpCloud, SCIM 2.0, NINJIO."""
     if as_json:

@@ -53,6 +53,7 @@ __all__ = [
     "make_client",
     "ninjio_options",
     "read_token",
+    "usage_error",
 ]
 
 #: Everything was done.
@@ -82,6 +83,39 @@ class CliError(click.ClickException):
 def fail(message: str, exit_code: int = EXIT_FAILED) -> NoReturn:
     """Stop the command with a one-line error and an exit status."""
     raise CliError(message, exit_code)
+
+
+def usage_error(error: click.UsageError, command: str) -> CliError:
+    """
+    Say a usage error of click's (an unknown option, a missing one) in one line.
+
+    click's own form is three lines: the usage, a pointer to ``--help`` and
+    ``Error:`` with the message; here the pointer ends the line instead.
+
+    Args:
+        error: The error click raised.
+        command: The command line it concerns, such as ``scim-ninjio plan``;
+            the error's own context, when it has one, names it instead.
+
+    Returns:
+        The error to raise, with exit status 2.
+    """
+    if error.ctx is not None:
+        command = error.ctx.command_path
+    possibilities = getattr(error, "possibilities", None)
+    text = error.message if possibilities else error.format_message()
+    what = text.strip().rstrip(".")
+    if what[:2].istitle():  # "No such option", but not "NINJIO"
+        what = what[0].lower() + what[1:]
+    param = getattr(error, "param", None)
+    if isinstance(error, click.MissingParameter) and param is not None:
+        envvar = param.envvar
+        if isinstance(envvar, str):
+            what = f"{what} (or {envvar})"
+    if possibilities:
+        what = f"{what} (did you mean {' or '.join(map(repr, possibilities))}?)"
+
+    return CliError(f"{what}; run {command} --help", EXIT_USAGE)
 
 
 # Hints for errors whose own message says what failed but not what to do

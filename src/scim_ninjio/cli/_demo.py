@@ -25,7 +25,14 @@ import click
 
 from scim_ninjio._sample import DEPARTMENTS, sample_directory
 from scim_ninjio.cli import _output
-from scim_ninjio.cli._common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, guarded
+from scim_ninjio.cli._common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    emit_json,
+    fail,
+    guarded,
+    with_debug,
+)
 from scim_ninjio.client import NinjioClient
 from scim_ninjio.engine import Engine, Report
 from scim_ninjio.exceptions import ThresholdExceededError
@@ -183,6 +190,7 @@ def _holdings(client: NinjioClient) -> dict[str, Any]:
     help="Serve the emulator on 127.0.0.1 and sync over real HTTP (needs aiohttp).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
+@with_debug
 def demo(users: int, groups: int, seed: int, http: bool, as_json: bool) -> None:
     """Sync a sample JumpCloud directory into an emulated NINJIO, twice."""
     directory = sample_directory(users=users, groups=groups, seed=seed)

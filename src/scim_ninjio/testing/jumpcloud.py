@@ -17,12 +17,29 @@ Paths are relative to the API root (``https://console.jumpcloud.com/api``).
 Every request must carry the ``x-api-key`` header, and ``x-org-id`` when the
 stand-in was given an organisation. Like the NINJIO emulator it is sans-I/O
 (``handle(Request) -> Response``); serve it over real HTTP with
-:class:`~scim_ninjio.testing.LiveServer` and ``base_path="/api"``::
+:class:`~scim_ninjio.testing.LiveServer` and ``base_path="/api"``. Here it
+holds a small directory document, which
+:func:`~scim_ninjio.jumpcloud.read_jumpcloud` reads back::
 
-    stand_in = JumpCloudStandIn(sample_directory(), app_id="app1")
+    from scim_ninjio.jumpcloud import DIRECTORY_FORMAT, Directory, read_jumpcloud
+    from scim_ninjio.testing import LiveServer
+    from scim_ninjio.testing.jumpcloud import JumpCloudStandIn
+
+    ids = ["u1", "u2", "u3"]
+    snapshot = Directory.from_json(
+        {
+            "format": DIRECTORY_FORMAT,
+            "users": [{"_id": i, "username": f"user-{i}"} for i in ids],
+            "groups": [{"id": "g1", "name": "Staff", "members": ids}],
+            "bound_groups": ["g1"],
+        }
+    )
+    stand_in = JumpCloudStandIn(snapshot, app_id="app1")
     with LiveServer(stand_in.handle, base_path="/api") as server:
-        directory = read_jumpcloud(stand_in.api_key, app_id="app1",
-                                   base_url=server.url)
+        directory = read_jumpcloud(stand_in.api_key, app_id="app1", base_url=server.url)
+    print(len(directory.users), [g.name for g in directory.bound_groups])
+
+It prints ``3 ['Staff']``.
 
 Limitations:
     Only the read endpoints above are served, without ``filter``, ``sort``
