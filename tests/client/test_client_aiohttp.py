@@ -1,5 +1,12 @@
+import base64
+import http.server
 import json
+import logging
+import os
 import ssl
+import threading
+
+from typing import Self
 
 import pytest
 import trustme
@@ -30,6 +37,76 @@ def configured(url: str, **kwargs) -> AiohttpTransport:
     transport = AiohttpTransport()
     transport.configure(settings_for(url, TOKEN, **kwargs))
     return transport
+
+
+#: The proxy password of the tests; it must never be shown.
+SECRET = "s3cr-et"
+
+
+def basic(credentials: str) -> str:
+    """Return the Basic header value of ``user:password``."""
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+def hidden(error: BaseException) -> bool:
+    """Whether an error, and the str of every error behind it, hide the password."""
+    texts = [repr(error)]
+    seen: BaseException | None = error
+    while seen is not None:
+        texts.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    shown = "\n".join(texts)
+
+    return SECRET not in shown and basic(f"bob:{SECRET}")[6:] not in shown
+
+
+class RefusingProxy:
+    """A proxy on 127.0.0.1 that records each CONNECT and answers it 407."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_CONNECT(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.seen.append((self.path, headers))
+                self.send_response(407)
+                self.send_header("Proxy-Authenticate", 'Basic realm="test"')
+                self.send_header("Content-Length", "0")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def proxy_env(monkeypatch) -> pytest.MonkeyPatch:
+    """Clear the proxy variables, so that a test sees only the ones it sets."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    return monkeypatch
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +242,64 @@ class TestAiohttpTransport:
         await transport.close()
 
         assert repr(transport) == "AiohttpTransport(base_url='https://a.example/v2')"
+
+
+class TestAiohttpProxy:
+    """A proxy from the environment, credentials in its URL."""
+
+    @pytest.mark.asyncio
+    async def test_credentials_reach_the_proxy(self, proxy_env):
+        """A plain http request carries them, percent-decoded, to the proxy."""
+        with LocalServer(ok) as proxy:
+            proxy_env.setenv("http_proxy", f"http://bob:p%40ss@127.0.0.1:{proxy.port}")
+            transport = configured(
+                "http://scim.example.com/scim/v2", allow_insecure_http=True
+            )
+            response = await transport.send(Request("GET", "/Users"))
+            await transport.close()
+
+        seen = proxy.seen[0]
+        assert response.status == 200
+        assert seen.path == "http://scim.example.com/scim/v2/Users"
+        assert seen.headers["proxy-authorization"] == basic("bob:p@ss")
+        assert seen.headers["authorization"] == f"Bearer {TOKEN}"
+
+    @pytest.mark.asyncio
+    async def test_credentials_open_the_tunnel(self, proxy_env):
+        """An https request's CONNECT carries them; a 407 hides the password."""
+        with RefusingProxy() as proxy:
+            proxy_env.setenv(
+                "https_proxy", f"http://bob:{SECRET}@127.0.0.1:{proxy.port}"
+            )
+            transport = configured("https://scim.example.com/scim/v2")
+            with pytest.raises(ex.ConnectError) as info:
+                await transport.send(Request("GET", "/Users"))
+            await transport.close()
+
+        target, headers = proxy.seen[0]
+        assert target == "scim.example.com:443"
+        assert headers["proxy-authorization"] == basic(f"bob:{SECRET}")
+        assert "407" in str(info.value)
+        assert "check the user and password" in str(info.value)
+        assert hidden(info.value)
+
+    @pytest.mark.asyncio
+    async def test_unreachable_proxy_hides_the_password(self, proxy_env, caplog):
+        """Errors and DEBUG log records show the proxy with its password masked."""
+        port = free_port()
+        proxy_env.setenv("https_proxy", f"http://bob:{SECRET}@127.0.0.1:{port}")
+        caplog.set_level(logging.DEBUG)
+        transport = configured("https://scim.example.com/scim/v2")
+        with pytest.raises(ex.ConnectError) as info:
+            await transport.send(Request("GET", "/Users"))
+        await transport.close()
+
+        logged = "\n".join(
+            f"{record.getMessage()} {vars(record)}" for record in caplog.records
+        )
+        assert f"through the proxy http://bob:***@127.0.0.1:{port}" in logged
+        assert SECRET not in logged
+        assert hidden(info.value)
 
 
 class TestTranslation:

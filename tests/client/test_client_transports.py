@@ -1,5 +1,12 @@
+import base64
+import http.server
 import json
+import logging
+import os
 import ssl
+import threading
+
+from typing import Self
 
 import pytest
 import requests
@@ -47,6 +54,76 @@ def configured(make, url: str, **kwargs) -> SyncTransport:
     transport = make()
     transport.configure(settings_for(url, TOKEN, **kwargs))
     return transport
+
+
+#: The proxy password of the tests; it must never be shown.
+SECRET = "s3cr-et"
+
+
+def basic(credentials: str) -> str:
+    """Return the Basic header value of ``user:password``."""
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+def hidden(error: BaseException) -> bool:
+    """Whether an error, and every error behind it, keeps the password out."""
+    texts = [repr(error)]
+    seen: BaseException | None = error
+    while seen is not None:
+        texts.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    shown = "\n".join(texts)
+
+    return SECRET not in shown and basic(f"bob:{SECRET}")[6:] not in shown
+
+
+class RefusingProxy:
+    """A proxy on 127.0.0.1 that records each CONNECT and answers it 407."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_CONNECT(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.seen.append((self.path, headers))
+                self.send_response(407)
+                self.send_header("Proxy-Authenticate", 'Basic realm="test"')
+                self.send_header("Content-Length", "0")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def proxy_env(monkeypatch) -> pytest.MonkeyPatch:
+    """Clear the proxy variables, so that a test sees only the ones it sets."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    return monkeypatch
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +324,61 @@ class TestTLS:
         assert response.status == 200
 
 
+@TRANSPORTS
+class TestProxy:
+    """A proxy from the environment, credentials in its URL."""
+
+    def test_credentials_reach_the_proxy(self, make, proxy_env):
+        """A plain http request carries them, percent-decoded, to the proxy."""
+        with LocalServer(ok) as proxy:
+            proxy_env.setenv("http_proxy", f"http://bob:p%40ss@127.0.0.1:{proxy.port}")
+            transport = configured(
+                make, "http://scim.example.com/scim/v2", allow_insecure_http=True
+            )
+            response = transport.send(Request("GET", "/Users"))
+            transport.close()
+
+        seen = proxy.seen[0]
+        assert response.status == 200
+        assert seen.path == "http://scim.example.com/scim/v2/Users"
+        assert seen.headers["proxy-authorization"] == basic("bob:p@ss")
+        assert seen.headers["authorization"] == f"Bearer {TOKEN}"
+
+    def test_credentials_open_the_tunnel(self, make, proxy_env):
+        """An https request's CONNECT carries them; a 407 hides the password."""
+        with RefusingProxy() as proxy:
+            proxy_env.setenv(
+                "https_proxy", f"http://bob:{SECRET}@127.0.0.1:{proxy.port}"
+            )
+            transport = configured(make, "https://scim.example.com/scim/v2")
+            with pytest.raises(ex.ConnectError) as info:
+                transport.send(Request("GET", "/Users"))
+            transport.close()
+
+        target, headers = proxy.seen[0]
+        assert target == "scim.example.com:443"
+        assert headers["proxy-authorization"] == basic(f"bob:{SECRET}")
+        assert "407" in str(info.value)
+        assert hidden(info.value)
+
+    def test_unreachable_proxy_hides_the_password(self, make, proxy_env, caplog):
+        """Errors and DEBUG log records show the proxy with its password masked."""
+        port = free_port()
+        proxy_env.setenv("https_proxy", f"http://bob:{SECRET}@127.0.0.1:{port}")
+        caplog.set_level(logging.DEBUG)
+        transport = configured(make, "https://scim.example.com/scim/v2")
+        with pytest.raises(ex.ConnectError) as info:
+            transport.send(Request("GET", "/Users"))
+        transport.close()
+
+        logged = "\n".join(
+            f"{record.getMessage()} {vars(record)}" for record in caplog.records
+        )
+        assert f"through the proxy http://bob:***@127.0.0.1:{port}" in logged
+        assert SECRET not in logged
+        assert hidden(info.value)
+
+
 class TestRequestsSession:
     """A caller's own requests.Session."""
 
@@ -326,6 +458,36 @@ class TestRequestsSession:
         assert transport._proxies == {"https": "http://company-proxy:8080"}
         assert transport._verify is True
         session.close()
+
+    def test_session_verify_false_still_verifies(self, tls_server_context, caplog):
+        """A session's verify=False leaves TLS checks on, and a warning says so."""
+        session = requests.Session()
+        session.verify = False
+        with LocalServer(ok, ssl_context=tls_server_context) as server:
+            transport = configured(lambda: RequestsTransport(session), server.url)
+            with pytest.raises(ex.TLSError):
+                transport.send(Request("GET", "/Users"))
+            transport.close()
+        session.close()
+
+        assert server.seen == []
+        assert "verify=False, which is ignored" in caplog.text
+
+    @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+    @pytest.mark.parametrize("session_verify", [True, False])
+    def test_client_verify_false_opts_out(self, tls_server_context, session_verify):
+        """The client's verify=False turns the checks off, whatever the session says."""
+        session = requests.Session()
+        session.verify = session_verify
+        with LocalServer(ok, ssl_context=tls_server_context) as server:
+            transport = configured(
+                lambda: RequestsTransport(session), server.url, verify=False
+            )
+            response = transport.send(Request("GET", "/Users"))
+            transport.close()
+        session.close()
+
+        assert response.status == 200
 
     def test_verify_false_and_session_verify(self, tmp_path):
         """verify=False wins; otherwise a session's own verify path is kept."""
@@ -421,6 +583,37 @@ class TestSettings:
         assert proxied.proxy == "http://proxy.example:3128"
         assert direct.proxy is None
 
+    def test_proxy_password_is_masked(self, proxy_env):
+        """The settings' repr masks the proxy's password; the field keeps it."""
+        proxy = f"http://bob:{SECRET}@proxy.example:3128"
+        proxy_env.setenv("HTTPS_PROXY", proxy)
+
+        settings = settings_for("https://scim.example.com/v2", TOKEN)
+
+        assert "proxy='http://bob:***@proxy.example:3128'" in repr(settings)
+        assert SECRET not in repr(settings)
+        assert SECRET not in str(settings)
+        assert settings.proxy == proxy
+
+    def test_bare_proxy_is_http(self, proxy_env):
+        """A proxy without a scheme, as HTTPS_PROXY often holds, is an http proxy."""
+        proxy_env.setenv("HTTPS_PROXY", f"bob:{SECRET}@proxy.example:3128")
+
+        settings = settings_for("https://scim.example.com/v2", TOKEN)
+
+        assert settings.proxy == f"http://bob:{SECRET}@proxy.example:3128"
+        assert SECRET not in repr(settings)
+
+    def test_proxy_credentials_outside_latin1(self, proxy_env):
+        """Credentials that Basic cannot carry are refused without being shown."""
+        proxy_env.setenv("HTTPS_PROXY", "http://bob:%E2%82%ACuro@proxy.example:3128")
+
+        with pytest.raises(ex.ConfigurationError, match="Latin-1") as info:
+            settings_for("https://scim.example.com/v2", TOKEN)
+
+        assert "bob:***@proxy.example" in str(info.value)
+        assert "uro" not in str(info.value)
+
     def test_urllib3_through_proxy(self, monkeypatch):
         """Through a proxy, the urllib3 transport uses a ProxyManager."""
         import urllib3
@@ -451,6 +644,38 @@ class TestSettings:
         """Closing a transport never configured does nothing."""
         Urllib3Transport().close()
         RequestsTransport().close()
+
+
+class TestProxyUrls:
+    """Masking a proxy URL and taking its credentials out."""
+
+    @pytest.mark.parametrize(
+        ("url", "masked", "bare", "credentials"),
+        [
+            (
+                "http://bob:p%40ss@proxy:3128",
+                "http://bob:***@proxy:3128",
+                "http://proxy:3128",
+                "bob:p@ss",
+            ),
+            (
+                "http://bob:p@ss@[::1]:3128/",
+                "http://bob:***@[::1]:3128/",
+                "http://[::1]:3128/",
+                "bob:p@ss",
+            ),
+            ("bob:pw@proxy:3128", "bob:***@proxy:3128", "proxy:3128", "bob:pw"),
+            ("http://bob@proxy", "http://bob@proxy", "http://proxy", "bob:"),
+            ("http://:pw@proxy", "http://:***@proxy", "http://proxy", None),
+            ("http://proxy:3128", "http://proxy:3128", "http://proxy:3128", None),
+        ],
+    )
+    def test_forms(self, url, masked, bare, credentials):
+        """Each form of proxy URL is masked and split as requests would read it."""
+        from scim_ninjio.transports._base import masked_url, proxy_credentials
+
+        assert masked_url(url) == masked
+        assert proxy_credentials(url) == (bare, credentials)
 
 
 class TestRedirectTarget:

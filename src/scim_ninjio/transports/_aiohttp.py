@@ -10,6 +10,7 @@ when the client was built.
 
 from __future__ import annotations
 
+import base64
 import ssl
 
 import aiohttp
@@ -27,6 +28,8 @@ from scim_ninjio.transports._base import (
     AsyncHTTPTransport,
     TransportSettings,
     Wire,
+    log_route,
+    proxy_credentials,
     ssl_context,
 )
 
@@ -56,7 +59,18 @@ class AiohttpTransport(AsyncHTTPTransport):
         self._ssl: ssl.SSLContext | bool = (
             ssl_context(settings) if settings.base_url.startswith("https:") else True
         )
-        self._proxy = settings.proxy
+        log_route(self, settings.base_url, settings.proxy)
+        # aiohttp would put a user:password@ of the proxy URL in its errors
+        # (a 407 names the URL): the URL it is given holds none, and the
+        # credentials go in the Proxy-Authorization header.
+        self._proxy: str | None = None
+        self._proxy_headers: dict[str, str] | None = None
+        if settings.proxy:
+            self._proxy, credentials = proxy_credentials(settings.proxy)
+            if credentials is not None:
+                self._proxy_headers = {
+                    "Proxy-Authorization": _basic(credentials),
+                }
         self._timeout = aiohttp.ClientTimeout(
             total=None,
             sock_connect=settings.timeout.connect,
@@ -78,6 +92,12 @@ class AiohttpTransport(AsyncHTTPTransport):
 
     async def _exchange(self, wire: Wire) -> Response:
         session = self._client()
+        headers = wire.headers
+        if self._proxy_headers and wire.url.startswith("http:"):
+            # aiohttp sends proxy_headers on a CONNECT only; a plain http
+            # request goes to the proxy itself, so it carries them. Never on
+            # https, where they would reach the server through the tunnel.
+            headers = {**headers, **self._proxy_headers}
         try:
             # The TLS context sits on the transport's own connector; a
             # caller's session keeps its connector's settings.
@@ -85,9 +105,10 @@ class AiohttpTransport(AsyncHTTPTransport):
                 wire.method,
                 yarl.URL(wire.url, encoded=True),
                 data=wire.body,
-                headers=wire.headers,
+                headers=headers,
                 allow_redirects=False,
                 proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
                 # A caller's session has timeouts of its own; ours apply.
                 timeout=self._timeout,
             ) as raw:
@@ -103,11 +124,28 @@ class AiohttpTransport(AsyncHTTPTransport):
         self._session = None if self._owned else self._session
 
 
+def _basic(credentials: str) -> str:
+    # Latin-1, as urllib3 and requests encode them; settings_for refuses
+    # credentials that it cannot carry.
+    return "Basic " + base64.b64encode(credentials.encode("latin-1")).decode("ascii")
+
+
 def _translate(error: Exception, wire: Wire, read_timeout: float) -> TransportError:
     where = f"{wire.method} {wire.url}"
     kwargs = {"method": wire.method, "url": wire.url}
     if isinstance(error, aiohttp.ClientSSLError | ssl.SSLError):
         return TLSError(f"{where}: the TLS handshake failed: {error}", **kwargs)
+    if isinstance(error, aiohttp.ClientHttpProxyError):
+        # Nothing reached the server. Built from the status alone: the
+        # error's own text names the proxy URL.
+        hint = ""
+        if error.status == 407:
+            hint = "; check the user and password in the proxy URL"
+        return ConnectError(
+            f"{where}: the proxy refused to connect: {error.status} "
+            f"{error.message}{hint}",
+            **kwargs,
+        )
     if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         return ConnectError(f"{where}: could not connect: {error}", **kwargs)
     if isinstance(error, TimeoutError):

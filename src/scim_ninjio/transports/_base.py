@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import pathlib
 import ssl
@@ -20,7 +21,7 @@ import urllib.request
 
 from collections.abc import Awaitable, Generator
 from typing import ClassVar, NoReturn, Protocol, runtime_checkable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import attrs
 
@@ -37,10 +38,14 @@ __all__ = [
     "TransportSettings",
     "Wire",
     "is_loopback",
+    "masked_url",
+    "proxy_credentials",
     "redirect_target",
     "settings_for",
     "wire_steps",
 ]
+
+log = logging.getLogger(__name__)
 
 #: The most redirects one request follows; a loop is cut there.
 MAX_REDIRECTS = 5
@@ -176,7 +181,9 @@ class TransportSettings:
         ca_bundle: A CA bundle file (or directory) to trust instead of the
             system's.
         proxy: The proxy URL for the base URL, read once from the
-            environment; None for a direct connection.
+            environment; None for a direct connection. It keeps its
+            ``user:password@`` for the transports, but the repr shows
+            ``***`` for the password.
         pool_size: The most connections kept open to the server.
     """
 
@@ -185,7 +192,9 @@ class TransportSettings:
     timeout: Timeout = Timeout()
     verify: bool = True
     ca_bundle: str | None = None
-    proxy: str | None = None
+    proxy: str | None = attrs.field(
+        default=None, repr=lambda url: repr(None if url is None else masked_url(url))
+    )
     pool_size: int = 10
 
     @property
@@ -210,6 +219,96 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _userinfo(url: str) -> tuple[str | None, str]:
+    """Return a URL's user information (None without an ``@``) and the rest."""
+    # Without a scheme, urlsplit would read "bob:" as one and miss the rest.
+    bare = "://" not in url
+    parts = urlsplit("//" + url if bare else url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return None, url
+    rest = parts._replace(netloc=host).geturl()
+
+    return userinfo, rest.removeprefix("//") if bare else rest
+
+
+def masked_url(url: str) -> str:
+    """
+    Return a URL with its password, if it holds one, replaced by ``***``.
+
+    Use it wherever a proxy URL is shown: in a repr, a log line or an error.
+
+    >>> masked_url("http://bob:s3cr%40t@proxy.example:3128")
+    'http://bob:***@proxy.example:3128'
+    >>> masked_url("http://proxy.example:3128")
+    'http://proxy.example:3128'
+    """
+    userinfo, rest = _userinfo(url)
+    if userinfo is None or ":" not in userinfo:
+        return url
+    user = userinfo.partition(":")[0]
+    scheme, sep, after = rest.partition("://")
+    if not sep:
+        return f"{user}:***@{rest}"
+
+    return f"{scheme}://{user}:***@{after}"
+
+
+def proxy_credentials(url: str) -> tuple[str, str | None]:
+    """
+    Split a proxy URL into the URL without credentials and its credentials.
+
+    The credentials come back as ``user:password``, percent-decoded, as a
+    Basic ``Proxy-Authorization`` header carries them; None when the URL
+    names no user.
+
+    >>> proxy_credentials("http://bob:p%40ss@proxy.example:3128")
+    ('http://proxy.example:3128', 'bob:p@ss')
+    >>> proxy_credentials("http://proxy.example:3128")
+    ('http://proxy.example:3128', None)
+    """
+    userinfo, rest = _userinfo(url)
+    if not userinfo or userinfo.startswith(":"):
+        # As requests does: no user name, no header.
+        return rest, None
+    user, _, password = userinfo.partition(":")
+
+    return rest, f"{unquote(user)}:{unquote(password)}"
+
+
+def _checked_proxy(proxy: str) -> str:
+    proxy = proxy.strip()
+    if "://" not in proxy:
+        # A bare host:port, as HTTP_PROXY often holds, is an http proxy to
+        # curl and requests; urllib3 and aiohttp would take "host" for a scheme.
+        proxy = "http://" + proxy
+    _, credentials = proxy_credentials(proxy)
+    if credentials is not None:
+        try:
+            credentials.encode("latin-1")
+        except UnicodeEncodeError:
+            # Named without the credentials: the message must not leak them.
+            raise ConfigurationError(
+                f"the proxy URL {masked_url(proxy)!r} holds a user name or "
+                "password with characters outside Latin-1, which Basic proxy "
+                "authentication cannot carry; use credentials in ASCII"
+            ) from None
+
+    return proxy
+
+
+def log_route(transport: object, base_url: str, proxy: str | None) -> None:
+    """Log at DEBUG how a transport reaches the service, the proxy masked."""
+    shown = masked_url(proxy) if proxy else None
+    log.debug(
+        "%s reaches %s %s",
+        type(transport).__name__,
+        base_url,
+        f"through the proxy {shown}" if shown else "directly",
+        extra={"scim_ninjio.base_url": base_url, "scim_ninjio.proxy": shown},
+    )
+
+
 def settings_for(
     base_url: str,
     token: str | BearerToken,
@@ -225,14 +324,24 @@ def settings_for(
 
     Proxies are read from the environment (``HTTPS_PROXY``, ``NO_PROXY``...)
     here, once, rather than on every request. Loopback hosts never go through
-    a proxy.
+    a proxy. A proxy URL's ``user:password@`` goes to the proxy in a Basic
+    ``Proxy-Authorization`` header, percent-decoded, and shows as
+    ``user:***@`` wherever the URL is shown.
 
     Raises:
         ConfigurationError: The URL is not an absolute http(s) URL, holds
             credentials, a query or a fragment; or it is plain ``http://`` to
             another host without ``allow_insecure_http``; or the CA bundle
             does not exist; or ``verify`` or ``allow_insecure_http`` is not
-            a bool.
+            a bool; or the proxy's credentials are not in Latin-1.
+
+    Limitations:
+        Proxies are authenticated with Basic only, from the proxy URL's
+        credentials: a proxy that asks for NTLM, Negotiate (Kerberos) or
+        Digest answers 407, which is raised as a
+        :class:`~scim_ninjio.exceptions.ConnectError` over https, and as a
+        :class:`~scim_ninjio.exceptions.ScimError` of status 407 over plain
+        http.
     """
     # A value read from a setting ("false", None, 0) must not turn TLS
     # checking off, or plain http on, by being falsy or truthy by accident.
@@ -282,6 +391,8 @@ def settings_for(
         proxies = urllib.request.getproxies()
         if not urllib.request.proxy_bypass(parts.hostname):
             proxy = proxies.get(parts.scheme)
+    if proxy:
+        proxy = _checked_proxy(proxy)
 
     return TransportSettings(
         base_url=base_url.strip().rstrip("/"),

@@ -10,13 +10,14 @@ the environment (proxies, ``.netrc``, CA bundle variables) again every time.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import requests
 import requests.exceptions as rx
 import urllib3.exceptions as u3
 
-from requests.utils import get_environ_proxies
+from requests.utils import get_environ_proxies, select_proxy
 
 from scim_ninjio._http import Response
 from scim_ninjio.exceptions import (
@@ -30,11 +31,14 @@ from scim_ninjio.transports._base import (
     HTTPTransport,
     TransportSettings,
     Wire,
+    log_route,
     same_origin,
 )
 
 
 __all__ = ["RequestsTransport"]
+
+log = logging.getLogger(__name__)
 
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -53,8 +57,10 @@ class RequestsTransport(HTTPTransport):
             transport makes its own and closes it.
 
     The session's ``auth``, ``cert``, ``headers``, cookies, adapters and
-    ``proxies`` are honoured; its ``verify`` too, unless the client passes a
-    ``ca_bundle`` or ``verify=False``.
+    ``proxies`` are honoured, credentials in a proxy URL included. Its
+    ``verify`` counts only when it names a CA bundle, and the client's
+    ``ca_bundle`` wins over it: a session with ``verify=False`` still checks
+    certificates, and only the client's ``verify=False`` turns that off.
     """
 
     def __init__(self, session: requests.Session | None = None) -> None:
@@ -63,18 +69,7 @@ class RequestsTransport(HTTPTransport):
 
     def _configured(self, settings: TransportSettings) -> None:
         session = self._session
-        verify: bool | str = settings.verify
-        if settings.ca_bundle is not None:
-            verify = settings.ca_bundle
-        elif settings.verify:
-            verify = session.verify if session.verify is not None else True
-            if verify is True and session.trust_env:
-                verify = (
-                    os.environ.get("REQUESTS_CA_BUNDLE")
-                    or os.environ.get("CURL_CA_BUNDLE")
-                    or True
-                )
-        self._verify = verify
+        self._verify = _verify(settings, session)
         proxies: dict[str, str] = {}
         if session.trust_env:
             proxies.update(get_environ_proxies(settings.base_url))
@@ -84,6 +79,9 @@ class RequestsTransport(HTTPTransport):
                 proxies = {}
         proxies.update(session.proxies)
         self._proxies = proxies
+        # requests turns a proxy URL's user:password@ into Proxy-Authorization
+        # itself, and keeps it out of its errors.
+        log_route(self, settings.base_url, select_proxy(settings.base_url, proxies))
         self._timeout = (settings.timeout.connect, settings.timeout.read)
         self._auth = None if session.auth is not None else _no_auth
         self._home = settings
@@ -121,6 +119,35 @@ class RequestsTransport(HTTPTransport):
         """Close the session if the transport made it."""
         if self._owned:
             self._session.close()
+
+
+def _verify(settings: TransportSettings, session: requests.Session) -> bool | str:
+    """Return the ``verify`` of every request: the client's setting wins."""
+    if settings.ca_bundle is not None:
+        return settings.ca_bundle
+    if not settings.verify:
+        return False
+
+    # Only a CA bundle is taken from the session: its verify=False, set for
+    # some other use of it, must not turn the check off for the client.
+    if session.verify is False:
+        log.warning(
+            "the requests.Session given to RequestsTransport for %s has "
+            "verify=False, which is ignored: TLS certificates are checked; pass "
+            "verify=False to the client to turn the check off",
+            settings.base_url,
+        )
+    if isinstance(session.verify, str):
+        return session.verify
+
+    if session.trust_env:
+        return (
+            os.environ.get("REQUESTS_CA_BUNDLE")
+            or os.environ.get("CURL_CA_BUNDLE")
+            or True
+        )
+
+    return True
 
 
 def _translate(error: Exception, wire: Wire) -> TransportError:

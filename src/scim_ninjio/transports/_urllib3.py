@@ -26,6 +26,8 @@ from scim_ninjio.transports._base import (
     HTTPTransport,
     TransportSettings,
     Wire,
+    log_route,
+    proxy_credentials,
     ssl_context,
 )
 
@@ -63,8 +65,17 @@ class Urllib3Transport(HTTPTransport):
         self._timeout = urllib3.Timeout(
             connect=settings.timeout.connect, read=settings.timeout.read
         )
+        log_route(self, settings.base_url, settings.proxy)
         if settings.proxy:
-            self._manager = urllib3.ProxyManager(settings.proxy, **options)  # type: ignore[arg-type] # options are typed per key
+            # urllib3 sends no Proxy-Authorization for a user:password@ in the
+            # proxy URL: the credentials go in that header, and the URL that
+            # urllib3 keeps (and may show) holds none.
+            proxy, credentials = proxy_credentials(settings.proxy)
+            if credentials is not None:
+                options["proxy_headers"] = urllib3.make_headers(
+                    proxy_basic_auth=credentials
+                )
+            self._manager = urllib3.ProxyManager(proxy, **options)  # type: ignore[arg-type] # options are typed per key
             # Through a proxy, the manager decides how each URL is sent.
             self._pool = None
         else:
