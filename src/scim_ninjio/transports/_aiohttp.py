@@ -46,6 +46,11 @@ class AiohttpTransport(AsyncHTTPTransport):
             ``max_concurrency``.
         session: A session to use instead of the transport's own; it is left
             open on :meth:`close`. Its connector's TLS settings then apply.
+
+    Limitations:
+        With ``session``, TLS is the session connector's business, so that a
+        client certificate set there still applies: a connector made with
+        ``ssl=False`` checks no certificate, whatever the client's ``verify``.
     """
 
     def __init__(
