@@ -84,6 +84,7 @@ def apply(
             value.
         MutabilityError: A change to a readOnly or immutable attribute.
 
+    >>> from scim_ninjio.models import PatchOperation
     >>> from scim_ninjio.patch import resource_schema
     >>> ops = [PatchOperation(op="replace", path="DisplayName", value="Ops")]
     >>> apply({"displayName": "Tour Guides"}, ops, resource_schema("Group"))
