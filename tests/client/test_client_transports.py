@@ -1,18 +1,22 @@
-import base64
-import http.server
 import json
 import logging
-import os
 import ssl
-import threading
-
-from typing import Self
 
 import pytest
 import requests
 import trustme
 
-from client_helpers import DROP, HANG, TOKEN, LocalServer, free_port
+from client_helpers import (
+    DROP,
+    HANG,
+    SECRET,
+    TOKEN,
+    LocalServer,
+    RefusingProxy,
+    basic,
+    free_port,
+    hidden,
+)
 
 from scim_ninjio import exceptions as ex
 from scim_ninjio._http import Request, Response
@@ -54,76 +58,6 @@ def configured(make, url: str, **kwargs) -> SyncTransport:
     transport = make()
     transport.configure(settings_for(url, TOKEN, **kwargs))
     return transport
-
-
-#: The proxy password of the tests; it must never be shown.
-SECRET = "s3cr-et"
-
-
-def basic(credentials: str) -> str:
-    """Return the Basic header value of ``user:password``."""
-    return "Basic " + base64.b64encode(credentials.encode()).decode()
-
-
-def hidden(error: BaseException) -> bool:
-    """Whether an error, and every error behind it, keeps the password out."""
-    texts = [repr(error)]
-    seen: BaseException | None = error
-    while seen is not None:
-        texts.append(str(seen))
-        seen = seen.__cause__ or seen.__context__
-    shown = "\n".join(texts)
-
-    return SECRET not in shown and basic(f"bob:{SECRET}")[6:] not in shown
-
-
-class RefusingProxy:
-    """A proxy on 127.0.0.1 that records each CONNECT and answers it 407."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, dict[str, str]]] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_CONNECT(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                outer.seen.append((self.path, headers))
-                self.send_response(407)
-                self.send_header("Proxy-Authenticate", 'Basic realm="test"')
-                self.send_header("Content-Length", "0")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def proxy_env(monkeypatch) -> pytest.MonkeyPatch:
-    """Clear the proxy variables, so that a test sees only the ones it sets."""
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
-    return monkeypatch
 
 
 @pytest.fixture(scope="module")
