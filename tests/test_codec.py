@@ -18,7 +18,12 @@ import scim_ninjio
 from samples import SAMPLES, load_sample
 from scim_ninjio import _constants, decode, dumps, encode, loads
 from scim_ninjio._codec._classes import _codec
-from scim_ninjio._codec._values import _InvalidError
+from scim_ninjio._codec._values import (
+    _TIMESTAMP,
+    _dec_datetime,
+    _enc_datetime,
+    _InvalidError,
+)
 from scim_ninjio.exceptions import FieldError, ValidationError
 from scim_ninjio.models import (
     Email,
@@ -898,3 +903,25 @@ class TestFastPath:
 
         assert fast({"userName": "bjensen", "active": "False"}).active is False
         assert fast({"userName": "bjensen", "active": None}).active is None
+
+
+class TestTimestampText:
+    """UTC timestamps are written as isoformat() writes them, with a Z."""
+
+    @given(st.datetimes(timezones=st.just(dt.UTC)))
+    def test_utc_as_isoformat(self, value):
+        """The fast form equals isoformat() with +00:00 written as Z."""
+        expected = value.isoformat().removesuffix("+00:00") + "Z"
+
+        assert _enc_datetime(value) == expected
+        assert _dec_datetime(expected) == value
+
+    @given(st.datetimes(timezones=st.timezones() | st.none()))
+    def test_any_zone_reads_back_as_the_same_instant(self, value):
+        """Any zone, or none (UTC), is written as RFC 3339 and reads back alike."""
+        text = _enc_datetime(value)
+
+        assert _TIMESTAMP.fullmatch(text), text
+        assert _dec_datetime(text) == (
+            value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        )

@@ -142,6 +142,11 @@ def _dec_datetime(value: Any) -> dt.datetime:
     raise _InvalidError.here(f"expected an RFC 3339 timestamp, got {_describe(value)}")
 
 
+_MINUTE = dt.timedelta(minutes=1)
+_UTC = "%04d-%02d-%02dT%02d:%02d:%02dZ"
+_UTC_FRACTION = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+
+
 def _is_plain_utc(text: str) -> bool:
     """
     Whether a text has the shape ``2011-08-01T21:32:44Z``, maybe with a fraction.
@@ -161,9 +166,36 @@ def _is_plain_utc(text: str) -> bool:
 
 
 def _enc_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is None:
+    if value.tzinfo is dt.UTC:
+        # What nearly every decoded timestamp holds. Formatting the fields
+        # takes two thirds of the time of isoformat() and its "+00:00" fix.
+        fraction = value.microsecond
+        if fraction:
+            return _UTC_FRACTION % (
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                fraction,
+            )
+        return _UTC % (
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+        )
+    offset = value.utcoffset()
+    if offset is None:
         # A timestamp without a zone is taken as UTC, as on decode.
-        value = value.replace(tzinfo=dt.UTC)
+        return _enc_datetime(value.replace(tzinfo=dt.UTC))
+    if offset % _MINUTE:
+        # RFC 3339 offsets are whole minutes; the same instant in UTC is
+        # what a zone with seconds in its offset (local mean time) can give.
+        return _enc_datetime(value.astimezone(dt.UTC))
     text = value.isoformat()
 
     return text[:-6] + "Z" if text.endswith("+00:00") else text
