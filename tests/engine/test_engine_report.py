@@ -37,6 +37,18 @@ def test_one_record_per_step_to_the_callback_and_the_logger(new_rig, caplog):
     assert DEFAULT_TOKEN not in caplog.text
 
 
+def test_summary_counts_one_problem_in_the_singular(rig):
+    """One bad record reads as one record set aside as a problem."""
+    snapshot = directory(
+        [person("u1", "alice"), person("u2", "bob", email="not an address")],
+        [team("g1", "Sales", "u1", "u2")],
+    )
+
+    report = rig.sync(snapshot)
+
+    assert "1 record set aside as a problem, in " in report.summary()
+
+
 def test_report_counts_failures_skips_and_duration(new_rig, caplog):
     """Counts are per action, of done steps; failures are logged as warnings."""
     rig = new_rig(
@@ -56,7 +68,9 @@ def test_report_counts_failures_skips_and_duration(new_rig, caplog):
     assert not report.ok
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert [getattr(r, "scim_ninjio.status") for r in warnings] == ["failed"]
-    assert "2 steps done, 1 failed, 1 skipped" in report.summary()
+    assert report.summary().startswith(
+        "2 steps done, 1 failed, 1 skipped, 0 records set aside as problems, in "
+    )
 
     data = json.loads(json.dumps(report.to_json()))
     assert data["counts"] == {"user.create": 2}

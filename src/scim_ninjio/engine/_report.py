@@ -166,10 +166,13 @@ class Report:
     def summary(self) -> str:
         """Return the run in one line, for logs."""
         done = sum(self.counts().values())
+        problems = len(self.problems)
         return (
             f"{done} steps done, {len(self.failures)} failed, "
-            f"{len(self.skipped)} skipped, {len(self.problems)} records skipped "
-            f"as problems, in {self.duration:.1f} s"
+            f"{len(self.skipped)} skipped, {problems} "
+            f"{'record' if problems == 1 else 'records'} set aside as "
+            f"{'a problem' if problems == 1 else 'problems'}, "
+            f"in {self.duration:.1f} s"
         )
 
     def to_json(self) -> dict[str, Any]:
