@@ -169,6 +169,8 @@ def _enc_datetime(value: dt.datetime) -> str:
     if value.tzinfo is dt.UTC:
         # What nearly every decoded timestamp holds. Formatting the fields
         # takes two thirds of the time of isoformat() and its "+00:00" fix.
+        # The two forms are written out: building one tuple of the fields and
+        # extending it costs more than the repetition saves.
         fraction = value.microsecond
         if fraction:
             return _UTC_FRACTION % (
