@@ -92,6 +92,10 @@ def normalise(value: Any) -> Any:
     return value
 
 
+#: The resources and messages a server sends at the top of a body.
+TOP_LEVEL = (User, Group, Error, PatchOp, ListResponse[User], ServiceProviderConfig)
+
+
 class TestRFCExamples:
     """The example documents of RFC 7643 and RFC 7644."""
 
@@ -544,14 +548,7 @@ class TestBadInput:
     @given(sst.json_values(max_leaves=20))
     def test_arbitrary_json_raises_only_validation_errors(self, data):
         """Any JSON given to the decoder ends in a model or a ValidationError."""
-        for cls in (
-            User,
-            Group,
-            Error,
-            PatchOp,
-            ListResponse[User],
-            ServiceProviderConfig,
-        ):
+        for cls in TOP_LEVEL:
             try:
                 decode(data, cls)
             except ValidationError as e:
@@ -799,19 +796,7 @@ def _outcome(decoder, data):
         return ("invalid", e.errors)
 
 
-FAST_PATH_CLASSES = [
-    User,
-    Group,
-    Error,
-    PatchOp,
-    ListResponse[User],
-    ServiceProviderConfig,
-    Meta,
-    Name,
-    Email,
-    EnterpriseUser,
-    Schema,
-]
+FAST_PATH_CLASSES = [*TOP_LEVEL, Meta, Name, Email, EnterpriseUser, Schema]
 
 
 class TestFastPath:

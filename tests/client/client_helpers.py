@@ -197,7 +197,36 @@ class Seen:
     body: bytes
 
 
-class LocalServer:
+class _Served:
+    """A threaded HTTP server on 127.0.0.1, serving for the length of a with block."""
+
+    def _listen(
+        self,
+        handler: type[http.server.BaseHTTPRequestHandler],
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        if ssl_context is not None:
+            self.httpd.socket = ssl_context.wrap_socket(
+                self.httpd.socket, server_side=True
+            )
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+class LocalServer(_Served):
     """
     A threaded HTTP(S) server on 127.0.0.1 that answers with a function.
 
@@ -251,29 +280,14 @@ class LocalServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        if ssl_context is not None:
-            self.httpd.socket = ssl_context.wrap_socket(
-                self.httpd.socket, server_side=True
-            )
-        self.port = self.httpd.server_address[1]
+        self._listen(Handler, ssl_context)
         scheme = "https" if ssl_context is not None else "http"
         self.origin = f"{scheme}://127.0.0.1:{self.port}"
         self.url = self.origin + "/scim/v2"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        super().__exit__(*exc)
 
 
 def free_port() -> int:
@@ -441,7 +455,7 @@ def hidden(error: BaseException) -> bool:
     return SECRET not in shown and basic(f"bob:{SECRET}")[6:] not in shown
 
 
-class RefusingProxy:
+class RefusingProxy(_Served):
     """A proxy on 127.0.0.1 that records each CONNECT and answers it 407."""
 
     def __init__(self) -> None:
@@ -464,18 +478,4 @@ class RefusingProxy:
                 self.end_headers()
                 self.close_connection = True
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        self._listen(Handler)
